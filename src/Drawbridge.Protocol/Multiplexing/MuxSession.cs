@@ -1,0 +1,220 @@
+using System.IO.Pipelines;
+using System.Threading.Channels;
+using Drawbridge.Protocol.Framing;
+
+namespace Drawbridge.Protocol.Multiplexing;
+
+/// <summary>
+/// One link of SPEC.md §2–§6 over a byte stream: many TCP connections multiplexed as streams.
+/// One reader loop dispatches incoming frames; one writer loop drains the output pipe into the
+/// transport; everything else enqueues frames (STYLE.md habit 5). Partial by concern:
+/// <c>.Receive</c> (reader loop), <c>.Send</c> (writer loop and frame senders),
+/// <c>.KeepAlive</c> (PING, RTT), <c>.FlowControl</c> (link credit).
+/// </summary>
+public sealed partial class MuxSession : IAsyncDisposable
+{
+    private readonly Stream _transport;
+    private readonly MuxSessionOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Lock _sync = new(); // guards the stream table, credits and windows
+    private readonly Dictionary<uint, MuxStream> _streams = [];
+    private readonly Channel<MuxStream> _accepted = Channel.CreateUnbounded<MuxStream>(new() { SingleWriter = true });
+    private readonly TaskCompletionSource<MuxLinkEnd> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<MuxLinkEnd> _peerGoAway = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _readCancel = new();
+    private readonly CancellationTokenSource _writeCancel = new();
+    private uint _highestStreamId;
+    private int _terminated;
+    private MuxLinkEnd? _end;
+    private Task? _run;
+
+    public MuxSession(Stream transport, MuxRole role, MuxSessionOptions? options = null)
+    {
+        _transport = transport;
+        Role = role;
+        _options = options ?? new MuxSessionOptions();
+        _time = _options.TimeProvider;
+        _output = UnpausedPipe.Create(minimumSegmentSize: 16 * 1024);
+        _linkReceive = new ReceiveWindow(MuxLimits.InitialLinkWindow, MuxLimits.MaxLinkWindow, _time.GetTimestamp());
+    }
+
+    public MuxRole Role { get; }
+
+    /// <summary>Completes when the link has ended and its transport is closed.</summary>
+    public Task<MuxLinkEnd> Completion => _completion.Task;
+
+    /// <summary>Completes when the peer has said GOAWAY (it drains; open no new stream here).</summary>
+    public Task<MuxLinkEnd> PeerGoAway => _peerGoAway.Task;
+
+    /// <summary>True while new streams may be opened or accepted on this link.</summary>
+    public bool IsOpen => Volatile.Read(ref _terminated) == 0 && !_peerGoAway.Task.IsCompleted && !_localGoingAway;
+
+    public int ActiveStreamCount
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _streams.Count;
+            }
+        }
+    }
+
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
+    /// <summary>Starts the reader, writer and keep-alive loops.</summary>
+    public void Start() => _run ??= RunAsync();
+
+    /// <summary>
+    /// Opens a stream (opener only) and sends its SYN. Data may be written at once (§3: no
+    /// extra round trip). Returns null when the link no longer takes new streams.
+    /// </summary>
+    public MuxStream? TryOpenStream(OpenMessage open)
+    {
+        if (Role != MuxRole.Opener)
+        {
+            throw new InvalidOperationException("only the opener (edge) opens streams");
+        }
+
+        if (!IsOpen)
+        {
+            return null;
+        }
+
+        lock (_writeLock)
+        {
+            // Ids must reach the wire in increasing order, so allocate under the write lock.
+            if (_outputClosed || _highestStreamId >= MuxLimits.MaxStreamId)
+            {
+                return null;
+            }
+
+            var stream = new MuxStream(this, ++_highestStreamId, open);
+            lock (_sync)
+            {
+                _streams.Add(stream.Id, stream);
+            }
+
+            MuxFrameWriter.WriteSyn(_output.Writer, stream.Id, open);
+            FlushOutput();
+            return stream;
+        }
+    }
+
+    /// <summary>Waits for the next stream the peer opened (acceptor only); null once the link has ended.</summary>
+    public async ValueTask<MuxStream?> AcceptStreamAsync(CancellationToken cancellationToken)
+    {
+        while (await _accepted.Reader.WaitToReadAsync(cancellationToken))
+        {
+            if (_accepted.Reader.TryRead(out MuxStream? stream))
+            {
+                return stream;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Starts draining (§3 GOAWAY): the peer opens no new streams here; open ones go on.</summary>
+    public void GoAway(string reason)
+    {
+        _localGoingAway = true;
+        Send((MuxErrorCode.NoError, reason), static (w, s) => MuxFrameWriter.WriteGoAway(w, s.Item1, s.Item2));
+    }
+
+    /// <summary>Ends the link: GOAWAY with <paramref name="code"/>, then closes the transport.
+    /// Streams still open fail with LINK_LOST.</summary>
+    public Task<MuxLinkEnd> CloseAsync(MuxErrorCode code, string reason)
+    {
+        Terminate(new MuxLinkEnd(code, reason, ByPeer: false), sendGoAway: true);
+        return Completion;
+    }
+
+    /// <summary>Ends the link at once, without telling the peer.</summary>
+    public void Abort(string reason)
+    {
+        Terminate(new MuxLinkEnd(MuxErrorCode.LinkLost, reason, ByPeer: false), sendGoAway: false);
+        _readCancel.Cancel();
+        _writeCancel.Cancel();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Abort("link disposed");
+        if (_run is not null)
+        {
+            await _run;
+        }
+        else
+        {
+            await _transport.DisposeAsync();
+            _completion.TrySetResult(_end!);
+        }
+
+        _readCancel.Dispose();
+        _writeCancel.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        await Task.Yield();
+        Task reader = ReadLoopAsync();
+        Task writer = WriteLoopAsync();
+        Task keepAlive = KeepAliveLoopAsync();
+        await writer;
+        // Our output is closed; the peer answers by closing its own, which ends the reader.
+        // A peer that doesn't is cut off after the grace period.
+        _readCancel.CancelAfter(_options.CloseGrace);
+        await reader;
+        await keepAlive;
+        await _transport.DisposeAsync();
+        _completion.TrySetResult(_end!);
+    }
+
+    /// <summary>Ends the link once: fails every stream, stops accepting, closes the output.</summary>
+    private void Terminate(MuxLinkEnd end, bool sendGoAway)
+    {
+        if (Interlocked.Exchange(ref _terminated, 1) == 1)
+        {
+            return;
+        }
+
+        _end = end;
+        if (sendGoAway)
+        {
+            Send(end, static (w, e) => MuxFrameWriter.WriteGoAway(w, e.Code, e.Reason));
+        }
+
+        CloseOutput();
+        List<MuxStream> streams;
+        TaskCompletionSource? linkWaiter;
+        lock (_sync)
+        {
+            streams = [.. _streams.Values];
+            _streams.Clear();
+            linkWaiter = _linkCreditWaiter;
+            _linkCreditWaiter = null;
+        }
+
+        linkWaiter?.TrySetResult();
+        var failure = new MuxStreamException(MuxErrorCode.LinkLost, "the link ended: " + end.Reason, end.ByPeer);
+        foreach (MuxStream stream in streams)
+        {
+            stream.OnLinkEnded(failure);
+        }
+
+        _accepted.Writer.TryComplete();
+        FailPendingPings(end);
+        _peerGoAway.TrySetResult(end);
+    }
+
+    internal void RemoveStream(uint id)
+    {
+        lock (_sync)
+        {
+            _streams.Remove(id);
+        }
+    }
+}

@@ -1,0 +1,265 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Drawbridge.Protocol.Framing;
+using Drawbridge.Protocol.Relaying;
+
+namespace Drawbridge.Protocol.Multiplexing;
+
+/// <summary>
+/// One multiplexed TCP connection (SPEC.md §3). Reads return 0 after the peer's FIN and throw
+/// <see cref="MuxStreamException"/> after a reset; <see cref="CompleteWritesAsync"/> sends FIN.
+/// One reader and one writer at a time, as for any <see cref="Stream"/>.
+/// </summary>
+public sealed partial class MuxStream : Stream, IHalfClosable
+{
+    private readonly MuxSession _session;
+    private readonly Lock _gate = new(); // guards the receive side and the state flags
+    private readonly Pipe _inbound = UnpausedPipe.Create();
+    private readonly TaskCompletionSource<bool> _acknowledged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _remoteFin;
+    private bool _localFin;
+    private volatile MuxStreamException? _reset;
+    private long _received;
+    private long _consumed;
+    private int _disposed;
+
+    internal MuxStream(MuxSession session, uint id, OpenMessage open)
+    {
+        _session = session;
+        Id = id;
+        Open = open;
+        _receive = new ReceiveWindow(MuxLimits.InitialStreamWindow, MuxLimits.MaxStreamWindow, session.Timestamp());
+    }
+
+    public uint Id { get; }
+
+    /// <summary>What the SYN said: hostname, connection id, identity, client address.</summary>
+    public OpenMessage Open { get; }
+
+    /// <summary>Completes with true when the connector acknowledged (origin dialed), false when the stream ended first.</summary>
+    public Task<bool> Acknowledged => _acknowledged.Task;
+
+    /// <summary>Why the stream was reset, once it was.</summary>
+    public MuxStreamException? ResetReason => _reset;
+
+    public override bool CanRead => true;
+
+    public override bool CanWrite => true;
+
+    public override bool CanSeek => false;
+
+    /// <summary>Acceptor: tells the opener the origin is connected (§3 ACK).</summary>
+    public void Acknowledge() => _session.SendAck(Id);
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ReadResult result = await _inbound.Reader.ReadAsync(cancellationToken);
+        ReadOnlySequence<byte> data = result.Buffer;
+        if (buffer.IsEmpty || data.IsEmpty)
+        {
+            // A zero-byte read waits for data without consuming it (idle streams hold no buffer).
+            _inbound.Reader.AdvanceTo(data.Start);
+            return 0;
+        }
+
+        int count = (int)Math.Min(data.Length, buffer.Length);
+        data.Slice(0, count).CopyTo(buffer.Span);
+        _inbound.Reader.AdvanceTo(data.GetPosition(count));
+        OnConsumed(count);
+        return count;
+    }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        while (!buffer.IsEmpty)
+        {
+            int count = await AcquireSendCreditAsync(Math.Min(buffer.Length, MuxLimits.MaxPayload), cancellationToken);
+            if (!_session.SendData(Id, buffer[..count], fin: false))
+            {
+                throw LinkGone();
+            }
+
+            buffer = buffer[count..];
+        }
+    }
+
+    /// <summary>Half-close: FIN after everything written so far (§3 DATA).</summary>
+    public ValueTask CompleteWritesAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            ThrowIfReset();
+            if (_localFin)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            _localFin = true;
+        }
+
+        if (!_session.SendData(Id, ReadOnlyMemory<byte>.Empty, fin: true))
+        {
+            throw LinkGone();
+        }
+
+        RemoveIfDone();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Aborts both directions at once (§3 RST). Does nothing once the stream has ended.</summary>
+    public void Reset(MuxErrorCode code, string reason)
+    {
+        var error = new MuxStreamException(code, reason, byPeer: false);
+        if (EndWith(error))
+        {
+            _session.SendRst(Id, code, reason);
+        }
+    }
+
+    internal void OnData(ReadOnlySequence<byte> payload, bool fin)
+    {
+        int length = (int)payload.Length;
+        MuxStreamException? violation = null;
+        lock (_gate)
+        {
+            if (_reset is not null)
+            {
+                violation = _reset; // crossed our RST: discard
+            }
+            else if (_remoteFin)
+            {
+                violation = new MuxStreamException(MuxErrorCode.ProtocolError, "DATA after FIN", byPeer: false);
+            }
+            else if (!_receive.TryReceive(length))
+            {
+                violation = new MuxStreamException(MuxErrorCode.FlowControlError, $"{length} bytes beyond the stream window of {_receive.Size}", byPeer: false);
+            }
+            else
+            {
+                foreach (ReadOnlyMemory<byte> segment in payload)
+                {
+                    _inbound.Writer.Write(segment.Span);
+                }
+
+                _received += length;
+                if (fin)
+                {
+                    _remoteFin = true;
+                    _inbound.Writer.Complete();
+                }
+                else
+                {
+                    UnpausedPipe.Flush(_inbound.Writer);
+                }
+            }
+        }
+
+        if (violation is not null)
+        {
+            _session.OnLinkConsumed(length);
+            if (!ReferenceEquals(violation, _reset))
+            {
+                Reset(violation.Code, violation.Reason);
+            }
+
+            return;
+        }
+
+        if (fin)
+        {
+            RemoveIfDone();
+        }
+    }
+
+    internal void OnAck() => _acknowledged.TrySetResult(true);
+
+    internal void OnReset(MuxStreamException error) => EndWith(error);
+
+    internal void OnLinkEnded(MuxStreamException error) => EndWith(error);
+
+    /// <summary>Marks the stream reset; true when this call did it.</summary>
+    private bool EndWith(MuxStreamException error)
+    {
+        long unread;
+        lock (_gate)
+        {
+            if (_reset is not null || (_localFin && _remoteFin))
+            {
+                return false;
+            }
+
+            _reset = error;
+            unread = _received - _consumed;
+            _consumed = _received;
+            _inbound.Writer.Complete(error);
+        }
+
+        _session.OnLinkConsumed((int)unread);
+        _acknowledged.TrySetResult(false);
+        WakeWriter();
+        _session.RemoveStream(Id);
+        return true;
+    }
+
+    private void RemoveIfDone()
+    {
+        bool done;
+        lock (_gate)
+        {
+            done = _localFin && _remoteFin;
+        }
+
+        if (done)
+        {
+            _acknowledged.TrySetResult(false);
+            _session.RemoveStream(Id);
+        }
+    }
+
+    private void ThrowIfReset()
+    {
+        if (_reset is { } error)
+        {
+            throw error;
+        }
+    }
+
+    private MuxStreamException LinkGone() =>
+        _reset ?? new MuxStreamException(MuxErrorCode.LinkLost, "the link has ended", byPeer: false);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            // A stream dropped before both FINs was abandoned: tell the peer (§5 CANCEL).
+            Reset(MuxErrorCode.Cancel, "the stream was closed before it finished");
+            _inbound.Reader.Complete();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+}

@@ -1,0 +1,106 @@
+using System.Buffers;
+using System.Diagnostics;
+
+namespace Drawbridge.Protocol.Relaying;
+
+/// <summary>
+/// The one relay (STYLE.md habit 7): copies both ways between two streams, carries EOF across as
+/// a half-close, and on the first failure lets the caller abort both ends (so the other
+/// direction wakes with the right reason), cancelling it only if it has not ended within the
+/// grace period. Returns why it ended and the bytes each way.
+/// </summary>
+public static class DuplexPump
+{
+    /// <summary>Copy buffer per direction: 64 KiB matches a full mux frame and a large TLS write.</summary>
+    private const int BufferSize = 64 * 1024;
+
+    /// <summary>How long the surviving direction may take to notice the abort before it is cancelled.</summary>
+    public static readonly TimeSpan DefaultAbortGrace = TimeSpan.FromSeconds(2);
+
+    public static async Task<RelayResult> RunAsync(
+        Stream a,
+        Stream b,
+        Func<RelayFailure, ValueTask>? onFailure,
+        CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var state = new PumpState(onFailure, cancel);
+        Task<long> aToB = CopyAsync(a, b, RelayDirection.AToB, state);
+        Task<long> bToA = CopyAsync(b, a, RelayDirection.BToA, state);
+        long[] bytes = await Task.WhenAll(aToB, bToA);
+        return new RelayResult(state.Failure, bytes[0], bytes[1], Stopwatch.GetElapsedTime(started));
+    }
+
+    private static async Task<long> CopyAsync(Stream source, Stream destination, RelayDirection direction, PumpState state)
+    {
+        await Task.Yield();
+        CancellationToken cancel = state.Cancel.Token;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        long total = 0;
+        bool reading = true;
+        try
+        {
+            while (true)
+            {
+                reading = true;
+                int read = await source.ReadAsync(buffer, cancel);
+                reading = false;
+                if (read == 0)
+                {
+                    await HalfClose.CompleteWritesAsync(destination, cancel);
+                    return total;
+                }
+
+                await destination.WriteAsync(buffer.AsMemory(0, read), cancel);
+                total += read;
+            }
+        }
+        catch (Exception ex)
+        {
+            await state.FailAsync(new RelayFailure(direction, reading, ex));
+            return total;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private sealed class PumpState(Func<RelayFailure, ValueTask>? onFailure, CancellationTokenSource cancel)
+    {
+        private int _failed;
+
+        public CancellationTokenSource Cancel { get; } = cancel;
+
+        public RelayFailure? Failure { get; private set; }
+
+        public async ValueTask FailAsync(RelayFailure failure)
+        {
+            if (Interlocked.Exchange(ref _failed, 1) == 1)
+            {
+                return; // first failure wins; later ones are its consequences
+            }
+
+            Failure = failure;
+            try
+            {
+                if (onFailure is not null)
+                {
+                    await onFailure(failure);
+                }
+            }
+            finally
+            {
+                if (onFailure is null)
+                {
+                    await Cancel.CancelAsync();
+                }
+                else
+                {
+                    Cancel.CancelAfter(DefaultAbortGrace);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using System.Net.WebSockets;
+using System.Text;
+using Drawbridge.Protocol.Relaying;
+
+namespace Drawbridge.Protocol.Transport;
+
+/// <summary>
+/// A WebSocket seen as a byte stream (SPEC.md §1, §2): binary messages concatenated, message
+/// boundaries meaningless. A Close frame is the half-close: after sending ours we keep reading
+/// until the peer's. A Close with a status other than 1000 (or none) reads as an abort.
+/// </summary>
+public sealed class WebSocketDuplexStream : Stream, IHalfClosable
+{
+    /// <summary>RFC 6455 §5.5: a control frame's payload is at most 125 bytes, 2 of them the status.</summary>
+    private const int MaxCloseReasonBytes = 123;
+
+    private readonly WebSocket _socket;
+    private bool _readEof;
+    private int _writesCompleted;
+
+    public WebSocketDuplexStream(WebSocket socket) => _socket = socket;
+
+    public WebSocket Socket => _socket;
+
+    public override bool CanRead => true;
+
+    public override bool CanWrite => true;
+
+    public override bool CanSeek => false;
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        while (!_readEof)
+        {
+            ValueWebSocketReceiveResult result = await _socket.ReceiveAsync(buffer, cancellationToken);
+            switch (result.MessageType)
+            {
+                case WebSocketMessageType.Close:
+                    _readEof = true;
+                    WebSocketCloseStatus status = _socket.CloseStatus ?? WebSocketCloseStatus.Empty;
+                    if (status != WebSocketCloseStatus.NormalClosure)
+                    {
+                        throw new WebSocketClosedException(status, _socket.CloseStatusDescription);
+                    }
+
+                    return 0;
+                case WebSocketMessageType.Text:
+                    throw new WebSocketException(WebSocketError.InvalidMessageType, "a text message arrived where only binary messages are allowed");
+                default:
+                    if (result.Count > 0 || buffer.IsEmpty)
+                    {
+                        return result.Count;
+                    }
+
+                    break; // an empty binary message carries nothing: read on
+            }
+        }
+
+        return 0;
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+        buffer.IsEmpty ? ValueTask.CompletedTask : _socket.SendAsync(buffer, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
+
+    /// <summary>Half-close: a normal Close frame; reading goes on until the peer's.</summary>
+    public ValueTask CompleteWritesAsync(CancellationToken cancellationToken = default) =>
+        CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", cancellationToken);
+
+    /// <summary>Sends our Close frame with a status and reason (trimmed to fit); once only.</summary>
+    public async ValueTask CloseOutputAsync(WebSocketCloseStatus status, string reason, CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _writesCompleted, 1) == 1 || _socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+        {
+            return;
+        }
+
+        await _socket.CloseOutputAsync(status, TrimReason(reason), cancellationToken);
+    }
+
+    internal static string TrimReason(string reason)
+    {
+        if (Encoding.UTF8.GetByteCount(reason) <= MaxCloseReasonBytes)
+        {
+            return reason;
+        }
+
+        var builder = new StringBuilder();
+        int bytes = 0;
+        foreach (Rune rune in reason.EnumerateRunes())
+        {
+            bytes += rune.Utf8SequenceLength;
+            if (bytes > MaxCloseReasonBytes - 3)
+            {
+                break;
+            }
+
+            builder.Append(rune.ToString());
+        }
+
+        return builder.Append("...").ToString();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _socket.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+}
