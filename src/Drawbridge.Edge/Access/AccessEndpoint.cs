@@ -1,0 +1,152 @@
+using System.Net.WebSockets;
+using Drawbridge.Edge.Connectors;
+using Drawbridge.Edge.Hosting;
+using Drawbridge.Edge.Snapshots;
+using Drawbridge.Protocol.Framing;
+using Drawbridge.Protocol.Multiplexing;
+using Drawbridge.Protocol.Outcomes;
+using Drawbridge.Protocol.Relaying;
+using Drawbridge.Protocol.Transport;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Drawbridge.Edge.Access;
+
+/// <summary>
+/// A client's TCP connection arriving as a WebSocket at <c>wss://&lt;app hostname&gt;/</c>
+/// (SPEC.md §1): authenticate, route, open a stream on a connector link, relay, log one line.
+/// </summary>
+internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry, EdgeRuntime runtime, ILogger<AccessEndpoint> logger)
+{
+    public async Task HandleAsync(HttpContext context, string hostname)
+    {
+        string client = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
+        EdgeSnapshot snapshot = state.Current;
+
+        // 1. Refusals that need no connector: draining, credential, route, a live link.
+        if (Refuse(context, hostname, snapshot, out AccessCaller? caller, out ConnectorLink? link) is { } refusal)
+        {
+            EdgeLog.ConnectionRefused(logger, hostname, client, refusal.Outcome.WireName(), refusal.Message);
+            await EdgeRefusal.WriteAsync(context, refusal.Outcome, refusal.Message);
+            return;
+        }
+
+        // 2. Accept the WebSocket and open the stream at once: the SYN carries who and where,
+        //    and the client's first bytes follow without waiting for the origin (SPEC.md §3).
+        ConnectorEndpoint.DisableBodyLimits(context);
+        WebSocket socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { DangerousEnableCompression = false });
+        var open = new OpenMessage(hostname, Guid.NewGuid(), caller!.Identity, client);
+        MuxStream? stream = OpenStream(link!, open);
+        await using var clientStream = new WebSocketDuplexStream(socket);
+        runtime.ConnectionOpened();
+        try
+        {
+            if (stream is null)
+            {
+                await clientStream.CloseOutputAsync(ConnectionOutcomes.CloseStatusFor(MuxErrorCode.LinkLost), ConnectionOutcome.NoConnector.Advice(hostname));
+                EdgeLog.ConnectionEnded(logger, open.ConnectionId, hostname, caller.Identity, client, ConnectionOutcome.NoConnector.WireName(), 0, 0, 0, "");
+                return;
+            }
+
+            // 3. Relay until both sides are done; the first failure decides the outcome.
+            await using (stream)
+            {
+                RelayResult result = await DuplexPump.RunAsync(clientStream, stream, failure => AbortAsync(failure, clientStream, stream), context.RequestAborted);
+                (ConnectionOutcome outcome, string detail) = Classify(result, stream);
+                EdgeLog.ConnectionEnded(logger, open.ConnectionId, hostname, caller.Identity, client, outcome.WireName(),
+                    (long)result.Duration.TotalMilliseconds, result.BytesAToB, result.BytesBToA, detail);
+            }
+        }
+        finally
+        {
+            runtime.ConnectionClosed();
+        }
+    }
+
+    private (ConnectionOutcome Outcome, string Message)? Refuse(HttpContext context, string hostname, EdgeSnapshot snapshot, out AccessCaller? caller, out ConnectorLink? link)
+    {
+        caller = null;
+        link = null;
+        if (runtime.Draining)
+        {
+            return (ConnectionOutcome.EdgeDraining, "this edge is shutting down: connect again to reach another");
+        }
+
+        caller = AccessAuthenticator.Authenticate(context.Request.Headers, snapshot, out string failure);
+        if (caller is null)
+        {
+            return (ConnectionOutcome.Unauthenticated, $"{failure} ({hostname})");
+        }
+
+        if (!snapshot.TryGetTunnelForHostname(hostname, out Guid tunnelId))
+        {
+            return (ConnectionOutcome.NoRoute, ConnectionOutcome.NoRoute.Advice(hostname));
+        }
+
+        link = registry.Pick(tunnelId);
+        if (link is null)
+        {
+            return (ConnectionOutcome.NoConnector, ConnectionOutcome.NoConnector.Advice(hostname));
+        }
+
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            return (ConnectionOutcome.InternalError, $"{hostname} carries TCP through Drawbridge, not web pages: run `drawbridge access tcp --hostname {hostname} --url localhost:PORT`");
+        }
+
+        return null;
+    }
+
+    /// <summary>Opens the stream on the chosen link, or on another one if that link just closed.</summary>
+    private MuxStream? OpenStream(ConnectorLink link, OpenMessage open)
+    {
+        MuxStream? stream = link.Session.TryOpenStream(open);
+        if (stream is null && registry.Pick(link.TunnelId, exclude: link) is { } other)
+        {
+            stream = other.Session.TryOpenStream(open);
+        }
+
+        return stream;
+    }
+
+    /// <summary>The first failure: tell each side in its own terms, so the blocked direction wakes.</summary>
+    private static async ValueTask AbortAsync(RelayFailure failure, WebSocketDuplexStream client, MuxStream stream)
+    {
+        if (failure.FromA)
+        {
+            // The client went away or broke its WebSocket: the origin's connection is abandoned.
+            stream.Reset(MuxErrorCode.Cancel, "the client closed its connection");
+            return;
+        }
+
+        MuxErrorCode code = stream.ResetReason?.Code ?? MuxErrorCode.InternalError;
+        string reason = stream.ResetReason?.Reason ?? failure.Error.Message;
+        stream.Reset(code, reason);
+        try
+        {
+            await client.CloseOutputAsync(ConnectionOutcomes.CloseStatusFor(code), reason);
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // the client is gone too; nothing left to tell
+        }
+    }
+
+    private static (ConnectionOutcome, string) Classify(RelayResult result, MuxStream stream)
+    {
+        if (result.Failure is null)
+        {
+            return (ConnectionOutcome.Closed, "");
+        }
+
+        if (result.Failure.FromA)
+        {
+            return (ConnectionOutcome.Reset, $" ({result.Failure.Error.Message})");
+        }
+
+        MuxStreamException? reset = stream.ResetReason;
+        return reset is null
+            ? (ConnectionOutcome.InternalError, $" ({result.Failure.Error.Message})")
+            : (ConnectionOutcomes.FromMuxError(reset.Code), $" ({reset.Reason})");
+    }
+}

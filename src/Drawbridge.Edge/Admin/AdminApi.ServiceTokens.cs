@@ -1,0 +1,50 @@
+using Drawbridge.Edge.Snapshots;
+using Drawbridge.Edge.Storage;
+using Drawbridge.Protocol.Credentials;
+using Microsoft.AspNetCore.Http;
+
+namespace Drawbridge.Edge.Admin;
+
+internal static partial class AdminApi
+{
+    private static async Task<IResult> CreateServiceTokenAsync(HttpContext context, EdgeState state)
+    {
+        var (request, error) = await AdminRequestBody.ReadAsync(context, AdminJsonContext.Default.CreateServiceTokenRequest);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        return await ChangeAsync(state, context, async () =>
+        {
+            byte[] secret = SecretHash.NewSecret();
+            ServiceToken token = await state.Store.CreateServiceTokenAsync(request!.Name ?? "", SecretHash.Hash(secret), context.RequestAborted);
+            var created = new CreatedServiceToken(token.Id, token.Name, token.ClientId, SecretHash.ToHexSecret(secret));
+            return Results.Json(created, AdminJsonContext.Default.CreatedServiceToken, statusCode: StatusCodes.Status201Created);
+        });
+    }
+
+    private static async Task<IResult> ListServiceTokensAsync(HttpContext context, EdgeState state)
+    {
+        IReadOnlyList<ServiceToken> tokens = await state.Store.ListServiceTokensAsync(context.RequestAborted);
+        IReadOnlyList<ServiceTokenView> views = [.. tokens.Select(t => new ServiceTokenView(t.Id, t.Name, t.ClientId, t.CreatedAt, t.RevokedAt))];
+        return Results.Json(views, AdminJsonContext.Default.IReadOnlyListServiceTokenView);
+    }
+
+    private static async Task<IResult> RevokeServiceTokenAsync(string reference, HttpContext context, EdgeState state)
+    {
+        IReadOnlyList<ServiceToken> tokens = await state.Store.ListServiceTokensAsync(context.RequestAborted);
+        ServiceToken? token = tokens.FirstOrDefault(t => t.RevokedAt is null &&
+            (t.Name == reference || t.ClientId == reference || (Guid.TryParse(reference, out Guid id) && t.Id == id)));
+        if (token is null)
+        {
+            return Error(StatusCodes.Status404NotFound, $"no active service token '{Printable(reference)}'");
+        }
+
+        return await ChangeAsync(state, context, async () =>
+        {
+            await state.Store.RevokeServiceTokenAsync(token.Id, context.RequestAborted);
+            return Results.NoContent();
+        });
+    }
+}

@@ -1,0 +1,83 @@
+using Drawbridge.Edge.Connectors;
+using Drawbridge.Edge.Hosting;
+using Drawbridge.Edge.Snapshots;
+using Drawbridge.Edge.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Drawbridge.Edge.Admin;
+
+/// <summary>
+/// The admin REST API under <c>/api/v1</c> on the edge's own host: everything the CLI's
+/// <c>tunnel …</c> and <c>service-token …</c> commands do. Partial by resource.
+/// </summary>
+internal static partial class AdminApi
+{
+    public static void Map(IEndpointRouteBuilder endpoints)
+    {
+        RouteGroupBuilder api = endpoints.MapGroup("/api/v1").AddEndpointFilter<AdminAuthentication>();
+        api.MapPost("/tunnels", CreateTunnelAsync);
+        api.MapGet("/tunnels", ListTunnelsAsync);
+        api.MapGet("/tunnels/{reference}", GetTunnelAsync);
+        api.MapDelete("/tunnels/{reference}", DeleteTunnelAsync);
+        api.MapPost("/tunnels/{reference}/rotate-secret", RotateSecretAsync);
+        api.MapPost("/routes", AddRouteAsync);
+        api.MapGet("/routes", ListRoutesAsync);
+        api.MapDelete("/routes/{hostname}", RemoveRouteAsync);
+        api.MapPost("/service-tokens", CreateServiceTokenAsync);
+        api.MapGet("/service-tokens", ListServiceTokensAsync);
+        api.MapDelete("/service-tokens/{reference}", RevokeServiceTokenAsync);
+    }
+
+    /// <summary>Runs a store change, refreshes the snapshot, and maps store errors to 4xx.</summary>
+    private static async Task<IResult> ChangeAsync(EdgeState state, HttpContext context, Func<Task<IResult>> change)
+    {
+        try
+        {
+            IResult result = await change();
+            await state.RefreshAsync(context.RequestAborted);
+            return result;
+        }
+        catch (StoreValidationException ex)
+        {
+            return Error(StatusCodes.Status400BadRequest, ex.Message);
+        }
+        catch (StoreConflictException ex)
+        {
+            return Error(StatusCodes.Status409Conflict, ex.Message);
+        }
+        catch (StoreNotFoundException ex)
+        {
+            return Error(StatusCodes.Status404NotFound, ex.Message);
+        }
+    }
+
+    private static IResult Error(int status, string message) =>
+        Results.Json(new ErrorBody(message), AdminJsonContext.Default.ErrorBody, statusCode: status);
+
+    /// <summary>A tunnel named by id (32 hex or dashed) or by name.</summary>
+    private static async Task<Tunnel?> FindTunnelAsync(IEdgeStore store, string reference, CancellationToken cancellationToken)
+    {
+        if (Guid.TryParse(reference, out Guid id))
+        {
+            Tunnel? byId = await store.GetTunnelAsync(id, cancellationToken);
+            if (byId is { DeletedAt: null })
+            {
+                return byId;
+            }
+        }
+
+        return await store.FindTunnelByNameAsync(reference, cancellationToken);
+    }
+
+    private static IResult TunnelNotFound(string reference) =>
+        Error(StatusCodes.Status404NotFound, $"no tunnel named '{Printable(reference)}': `drawbridge tunnel list` shows them");
+
+    internal static string Printable(string text) =>
+        new(text.Take(100).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+
+    private static LinkView ToView(ConnectorLink link) => new(
+        link.ConnectorId, link.LinkIndex, link.RemoteAddress, link.Since, link.Session.ActiveStreamCount,
+        Math.Round(link.Session.SmoothedRtt.TotalMilliseconds, 3), link.Version);
+}

@@ -1,0 +1,24 @@
+using Drawbridge.Edge.Storage;
+using Drawbridge.Protocol.Credentials;
+using Microsoft.AspNetCore.Http;
+
+namespace Drawbridge.Edge.Admin;
+
+/// <summary>Every admin request carries <c>Authorization: Bearer &lt;admin token&gt;</c>; the store keeps its hash.</summary>
+internal sealed class AdminAuthentication(IEdgeStore store) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        string? header = context.HttpContext.Request.Headers.Authorization;
+        string? token = header is not null && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..].Trim() : null;
+        if (!AdminTokens.TryParse(token, out Guid id, out byte[]? secret)
+            || await store.FindAdminTokenAsync(id, context.HttpContext.RequestAborted) is not { } stored
+            || !SecretHash.Matches(secret, stored.TokenHash))
+        {
+            return Results.Json(new ErrorBody("admin credential missing or not valid: use the admin.json written by `drawbridge edge init`"), statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        context.HttpContext.Items[typeof(AdminToken)] = stored;
+        return await next(context);
+    }
+}

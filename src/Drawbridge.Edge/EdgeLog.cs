@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace Drawbridge.Edge;
+
+/// <summary>The edge's log lines (event ids 1000–1999). Never a token, secret or payload byte.</summary>
+internal static partial class EdgeLog
+{
+    [LoggerMessage(1000, LogLevel.Information, "Edge listening on {Address} as {Hostname}")]
+    public static partial void Listening(ILogger logger, string address, string hostname);
+
+    [LoggerMessage(1001, LogLevel.Warning, "Refreshing the configuration snapshot failed; keeping the previous one")]
+    public static partial void SnapshotRefreshFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1010, LogLevel.Information, "Registered tunnel link {LinkIndex} of tunnel {TunnelId} from connector {ConnectorId} at {RemoteAddress} (version {Version})")]
+    public static partial void LinkRegistered(ILogger logger, int linkIndex, Guid tunnelId, Guid connectorId, string remoteAddress, string version);
+
+    [LoggerMessage(1011, LogLevel.Information, "Tunnel link {LinkIndex} of tunnel {TunnelId} ended: {Reason}")]
+    public static partial void LinkEnded(ILogger logger, int linkIndex, Guid tunnelId, string reason);
+
+    [LoggerMessage(1012, LogLevel.Warning, "Refused a connector link from {RemoteAddress}: {Reason}")]
+    public static partial void LinkRefused(ILogger logger, string remoteAddress, string reason);
+
+    [LoggerMessage(1020, LogLevel.Information, "Connection {ConnectionId} to {Hostname} by {Identity} from {ClientAddress}: {Outcome} after {DurationMs} ms, {BytesUp} bytes up, {BytesDown} bytes down{Detail}")]
+    public static partial void ConnectionEnded(ILogger logger, Guid connectionId, string hostname, string identity, string clientAddress, string outcome, long durationMs, long bytesUp, long bytesDown, string detail);
+
+    [LoggerMessage(1021, LogLevel.Information, "Refused connection to {Hostname} from {ClientAddress}: {Outcome}: {Message}")]
+    public static partial void ConnectionRefused(ILogger logger, string hostname, string clientAddress, string outcome, string message);
+
+    [LoggerMessage(1030, LogLevel.Information, "Admin {Method} {Path} by token {TokenId}: {Status}")]
+    public static partial void AdminRequest(ILogger logger, string method, string path, Guid tokenId, int status);
+
+    [LoggerMessage(1040, LogLevel.Information, "Edge draining: telling {Links} connector links to move on, waiting up to {GraceSeconds} s for {Connections} open connections")]
+    public static partial void Draining(ILogger logger, int links, double graceSeconds, int connections);
+}

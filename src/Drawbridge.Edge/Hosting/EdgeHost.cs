@@ -1,0 +1,197 @@
+using System.Net;
+using Drawbridge.Edge.Access;
+using Drawbridge.Edge.Admin;
+using Drawbridge.Edge.Certificates;
+using Drawbridge.Edge.Connectors;
+using Drawbridge.Edge.Snapshots;
+using Drawbridge.Edge.Storage;
+using Drawbridge.Protocol.Multiplexing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Drawbridge.Edge.Hosting;
+
+/// <summary>
+/// <c>drawbridge edge run</c>: one HTTPS port (HTTP/1.1 and HTTP/2) carrying connector links,
+/// client connections (routed by Host) and the admin API.
+/// </summary>
+internal sealed class EdgeHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly IEdgeStore _store;
+    private readonly EdgeCertificates _certificates;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _poll;
+    private int _stopped;
+
+    private EdgeHost(WebApplication app, IEdgeStore store, EdgeCertificates certificates, EdgeRuntime runtime, ConnectorRegistry registry, EdgeState state, int port, TimeProvider time)
+    {
+        _app = app;
+        _store = store;
+        _certificates = certificates;
+        Runtime = runtime;
+        Registry = registry;
+        State = state;
+        Port = port;
+        ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<EdgeHost>();
+        _poll = state.PollAsync(runtime.Options.SnapshotPollInterval, time, logger, _stopping.Token);
+    }
+
+    public int Port { get; }
+
+    public EdgeRuntime Runtime { get; }
+
+    public ConnectorRegistry Registry { get; }
+
+    public EdgeState State { get; }
+
+    public static async Task<EdgeHost> StartAsync(EdgeRunOptions options, Action<ILoggingBuilder> configureLogging, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var data = new EdgeDataDirectory(Path.GetFullPath(options.DataDirectory));
+        EdgeSettings settings = EdgeSettings.Load(data.Settings);
+        IPEndPoint listen = ParseListen(options.Listen);
+
+        // 1. State: the store (migrated at open) and the first snapshot of it.
+        using var bootLogging = LoggerFactory.Create(configureLogging);
+        IEdgeStore store = await SqliteEdgeStore.OpenAsync(data.Database, time, bootLogging.CreateLogger<SqliteEdgeStore>(), cancellationToken);
+        var state = new EdgeState(store);
+        await state.RefreshAsync(cancellationToken);
+
+        // 2. Certificates: the operator's, or one per served name from the edge's CA.
+        EdgeCertificates certificates = options.CertificatePath is not null && options.KeyPath is not null
+            ? EdgeCertificates.FromOperator(CertificatePemFiles.LoadServerCertificate(options.CertificatePath, options.KeyPath).Certificate)
+            : EdgeCertificates.FromAuthority(EdgeCertificateAuthority.Load(data.CaCertificate, data.CaKey, time), settings.Hostname,
+                name => name.Equals(settings.Hostname, StringComparison.OrdinalIgnoreCase) || state.Current.Routes.ContainsKey(name));
+        var runtime = new EdgeRuntime(options, settings) { CaCertificatePem = certificates.CaCertificatePem };
+        var registry = new ConnectorRegistry();
+
+        // 3. Kestrel: one port, TLS, HTTP/1.1 and HTTP/2 (for RFC 8441 WebSockets).
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        configureLogging(builder.Logging);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = AdminRequestBody.MaxBytes;
+            // Many client connections share one HTTP/2 connection; give them room and big windows.
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
+            kestrel.Limits.Http2.InitialConnectionWindowSize = 16 * 1024 * 1024;
+            kestrel.Limits.Http2.InitialStreamWindowSize = 4 * 1024 * 1024;
+            kestrel.Listen(listen, endpoint =>
+            {
+                endpoint.Protocols = HttpProtocols.Http1AndHttp2;
+                endpoint.UseHttps(https => https.ServerCertificateSelector = (_, name) => certificates.Select(name));
+            });
+        });
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(state);
+        builder.Services.AddSingleton(runtime);
+        builder.Services.AddSingleton(registry);
+        builder.Services.AddSingleton<AccessEndpoint>();
+        builder.Services.AddSingleton<ConnectorEndpoint>();
+
+        WebApplication app = builder.Build();
+        app.UseWebSockets();
+        AccessEndpoint access = app.Services.GetRequiredService<AccessEndpoint>();
+        app.Use(async (context, next) =>
+        {
+            // Client connections are routed by Host (SPEC.md §1); the edge's own name serves the rest.
+            string host = context.Request.Host.Host.TrimEnd('.').ToLowerInvariant();
+            bool appHost = !host.Equals(settings.Hostname, StringComparison.Ordinal) &&
+                (state.Current.Routes.ContainsKey(host) || (context.WebSockets.IsWebSocketRequest && context.Request.Path == "/"));
+            if (appHost)
+            {
+                await access.HandleAsync(context, host);
+                return;
+            }
+
+            await next(context);
+        });
+        app.Map(ConnectorEndpoint.Path, (HttpContext context, ConnectorEndpoint endpoint) => endpoint.HandleAsync(context));
+        app.MapGet("/ready", () => runtime.Draining ? Results.StatusCode(StatusCodes.Status503ServiceUnavailable) : Results.Text("ready\n"));
+        AdminApi.Map(app);
+        state.Changed += snapshot => CloseRemovedTunnels(registry, snapshot);
+
+        await app.StartAsync(cancellationToken);
+        int port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+        EdgeLog.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<EdgeHost>(), $"{listen.Address}:{port}", settings.Hostname);
+        return new EdgeHost(app, store, certificates, runtime, registry, state, port, time);
+    }
+
+    /// <summary>Links of tunnels that are no longer in the snapshot (deleted elsewhere) are closed.</summary>
+    private static void CloseRemovedTunnels(ConnectorRegistry registry, EdgeSnapshot snapshot)
+    {
+        foreach (ConnectorLink link in registry.All.ToList())
+        {
+            if (!snapshot.HasTunnel(link.TunnelId))
+            {
+                registry.CloseTunnel(link.TunnelId, "the tunnel was deleted");
+            }
+        }
+    }
+
+    internal static IPEndPoint ParseListen(string listen)
+    {
+        if (IPEndPoint.TryParse(listen, out IPEndPoint? endpoint) && endpoint.Port is >= 0 and <= 65535 && listen.Contains(':', StringComparison.Ordinal))
+        {
+            return endpoint;
+        }
+
+        throw new FormatException($"--listen '{listen}' is not IP:PORT (e.g. 0.0.0.0:443 or 127.0.0.1:8443)");
+    }
+
+    /// <summary>
+    /// Graceful stop: refuse new connections, tell connectors to move on (GOAWAY), let open
+    /// connections finish within the grace period, then close everything.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        Runtime.Draining = true;
+        ILogger logger = _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<EdgeHost>();
+        List<ConnectorLink> links = [.. Registry.All];
+        EdgeLog.Draining(logger, links.Count, Runtime.Options.GracePeriod.TotalSeconds, Runtime.OpenConnections);
+        foreach (ConnectorLink link in links)
+        {
+            link.Session.GoAway("the edge is shutting down");
+        }
+
+        try
+        {
+            await Runtime.WhenIdle().WaitAsync(Runtime.Options.GracePeriod, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // grace over: what is still open is cut below, with GOING_AWAY
+        }
+
+        foreach (ConnectorLink link in links)
+        {
+            await link.Session.CloseAsync(MuxErrorCode.GoingAway, "the edge shut down");
+        }
+
+        await _stopping.CancelAsync();
+        await _poll;
+        await _app.StopAsync(CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        await _app.DisposeAsync();
+        await _store.DisposeAsync();
+        _certificates.Dispose();
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,17 @@
+namespace Drawbridge.Edge.Hosting;
+
+/// <summary>Options of <c>drawbridge edge init</c>.</summary>
+internal sealed record EdgeInitOptions
+{
+    /// <summary>Where the database, certificates and credentials go.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>The edge's public name (default <c>localhost</c>): connectors and the CLI dial it.</summary>
+    public string Hostname { get; init; } = "localhost";
+
+    /// <summary>The port clients reach the edge on (default 443).</summary>
+    public int PublicPort { get; init; } = 443;
+
+    /// <summary>Overwrite an existing data directory's settings and admin credential.</summary>
+    public bool Force { get; init; }
+}

@@ -1,0 +1,34 @@
+using System.Text.Json;
+using Drawbridge.Protocol.Outcomes;
+using Microsoft.AspNetCore.Http;
+
+namespace Drawbridge.Edge.Hosting;
+
+/// <summary>SPEC.md §1: a refusal before the upgrade is an HTTP status, a JSON body, and the same
+/// outcome and message in headers (WebSocket clients often show headers but not bodies).</summary>
+internal static class EdgeRefusal
+{
+    public static int StatusFor(ConnectionOutcome outcome) => outcome switch
+    {
+        ConnectionOutcome.Unauthenticated => StatusCodes.Status401Unauthorized,
+        ConnectionOutcome.Denied => StatusCodes.Status403Forbidden,
+        ConnectionOutcome.NoRoute => StatusCodes.Status404NotFound,
+        ConnectionOutcome.NoConnector or ConnectionOutcome.EdgeDraining => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    public static Task WriteAsync(HttpContext context, ConnectionOutcome outcome, string message)
+    {
+        HttpResponse response = context.Response;
+        response.StatusCode = StatusFor(outcome);
+        response.Headers["Drawbridge-Outcome"] = outcome.WireName();
+        // Header values must be ASCII: escape the message there; the body carries it as is.
+        response.Headers["Drawbridge-Message"] = Uri.EscapeDataString(message);
+        response.ContentType = "application/json";
+        return response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["outcome"] = outcome.WireName(),
+            ["message"] = message,
+        }));
+    }
+}

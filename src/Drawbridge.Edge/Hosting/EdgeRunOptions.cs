@@ -1,0 +1,29 @@
+namespace Drawbridge.Edge.Hosting;
+
+/// <summary>Options of <c>drawbridge edge run</c>, validated at start-up.</summary>
+internal sealed record EdgeRunOptions
+{
+    /// <summary>The directory <c>edge init</c> laid out.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>Address to listen on, <c>IP:PORT</c>; default <c>0.0.0.0:443</c>. Port 0 picks a free port.</summary>
+    public string Listen { get; init; } = "0.0.0.0:443";
+
+    /// <summary>Operator-provided certificate and key (PEM); default: certificates issued by the edge's own CA.</summary>
+    public string? CertificatePath { get; init; }
+
+    public string? KeyPath { get; init; }
+
+    /// <summary>On SIGTERM, how long open connections may take to finish (default 30 s, 0 – 1 h).</summary>
+    public TimeSpan GracePeriod { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The edge also PINGs each link, so a connector that vanished without a FIN is noticed
+    /// and no stream is sent into a dead link. 5 s, like the connector (SPEC.md §3).</summary>
+    public TimeSpan LinkKeepAlive { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A link whose PING is unanswered this long is dropped (SPEC.md §3: 10 s).</summary>
+    public TimeSpan LinkKeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often to check the store for changes made elsewhere. 2 s.</summary>
+    public TimeSpan SnapshotPollInterval { get; init; } = TimeSpan.FromSeconds(2);
+}

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using Drawbridge.Protocol.Credentials;
+
+namespace Drawbridge.Edge.Hosting;
+
+/// <summary>What <c>edge init</c> decided and <c>edge run</c> reads back: the edge's public name and port.</summary>
+internal sealed record EdgeSettings(string Hostname, int PublicPort)
+{
+    /// <summary>The URL connectors and the CLI use to reach this edge.</summary>
+    public string PublicUrl => PublicPort == 443 ? $"https://{Hostname}" : $"https://{Hostname}:{PublicPort}";
+
+    public static EdgeSettings Load(string path)
+    {
+        string json;
+        try
+        {
+            json = File.ReadAllText(path);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new CredentialFormatException($"{path} does not exist: run `drawbridge edge init` first");
+        }
+
+        try
+        {
+            var settings = JsonSerializer.Deserialize(json, EdgeSettingsJsonContext.Default.EdgeSettings);
+            if (settings is null || string.IsNullOrWhiteSpace(settings.Hostname) || settings.PublicPort is < 1 or > 65535)
+            {
+                throw new CredentialFormatException($"{path}: needs \"hostname\" and a \"publicPort\" from 1 to 65535");
+            }
+
+            return settings;
+        }
+        catch (JsonException ex)
+        {
+            throw new CredentialFormatException($"{path} is not valid JSON: {ex.Message}");
+        }
+    }
+
+    public void Save(string path) =>
+        File.WriteAllText(path, JsonSerializer.Serialize(this, EdgeSettingsJsonContext.Default.EdgeSettings));
+}

@@ -1,0 +1,104 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Drawbridge.Edge.Storage;
+
+/// <summary>
+/// The SQLite schema, as versioned steps applied at open. Ids are TEXT (a UUID's "D" form),
+/// times are INTEGER milliseconds since the Unix epoch (UTC): both sort and compare the same
+/// way in SQLite and in PostgreSQL (uuid / bigint), so the queries stay portable.
+/// </summary>
+internal static class SqliteMigrations
+{
+    public static IReadOnlyList<SchemaMigration> All { get; } =
+    [
+        new(1, "tunnels, routes, service tokens, admin tokens", """
+            CREATE TABLE tunnels (
+                id          TEXT    NOT NULL PRIMARY KEY,
+                name        TEXT    NOT NULL,
+                secret_hash TEXT    NOT NULL,
+                created_at  INTEGER NOT NULL,
+                deleted_at  INTEGER NULL
+            );
+            -- Names are unique among live tunnels only: a deleted tunnel's name can be reused.
+            CREATE UNIQUE INDEX tunnels_live_name ON tunnels (name) WHERE deleted_at IS NULL;
+
+            CREATE TABLE routes (
+                hostname   TEXT    NOT NULL PRIMARY KEY,
+                tunnel_id  TEXT    NOT NULL REFERENCES tunnels (id),
+                created_at INTEGER NOT NULL
+            );
+            CREATE INDEX routes_tunnel ON routes (tunnel_id);
+
+            CREATE TABLE service_tokens (
+                id          TEXT    NOT NULL PRIMARY KEY,
+                name        TEXT    NOT NULL,
+                client_id   TEXT    NOT NULL UNIQUE,
+                secret_hash TEXT    NOT NULL,
+                created_at  INTEGER NOT NULL,
+                revoked_at  INTEGER NULL
+            );
+
+            CREATE TABLE admin_tokens (
+                id         TEXT    NOT NULL PRIMARY KEY,
+                name       TEXT    NOT NULL,
+                token_hash TEXT    NOT NULL,
+                created_at INTEGER NOT NULL
+            );
+
+            -- One row whose value every mutation increments: edges poll it to refresh their snapshot.
+            CREATE TABLE change_counter (
+                id    INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+                value INTEGER NOT NULL
+            );
+            INSERT INTO change_counter (id, value) VALUES (1, 0);
+            """),
+    ];
+
+    public static int LatestVersion => All[^1].Version;
+
+    /// <summary>
+    /// Brings the schema to <see cref="LatestVersion"/> in one transaction (all steps or none),
+    /// and returns the version it found. A database from a newer Drawbridge is refused untouched.
+    /// </summary>
+    public static async Task<int> ApplyAsync(
+        SqliteConnection connection, string databasePath, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    {
+        // IMMEDIATE: take the write lock first, so two processes opening one file at once
+        // migrate one after the other instead of both reading version 0.
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await SqliteEdgeStore.ExecuteAsync(connection, transaction, """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version    INTEGER NOT NULL PRIMARY KEY,
+                name       TEXT    NOT NULL,
+                applied_at INTEGER NOT NULL
+            );
+            """, cancellationToken);
+
+        var found = Convert.ToInt32(
+            await SqliteEdgeStore.ScalarAsync(connection, transaction, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations;", cancellationToken));
+        if (found > LatestVersion)
+        {
+            throw new StoreSchemaException(
+                $"The edge database {databasePath} has schema version {found}, but this Drawbridge knows versions up to {LatestVersion}: "
+                + "it was written by a newer Drawbridge. Run that version (or newer), or restore a backup taken before the upgrade.");
+        }
+
+        foreach (var migration in All.Where(m => m.Version > found))
+        {
+            await SqliteEdgeStore.ExecuteAsync(connection, transaction, migration.Sql, cancellationToken);
+            await SqliteEdgeStore.ExecuteAsync(
+                connection,
+                transaction,
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @applied_at);",
+                cancellationToken,
+                ("@version", migration.Version),
+                ("@name", migration.Name),
+                ("@applied_at", time.GetUtcNow().ToUnixTimeMilliseconds()));
+            StorageLog.MigrationApplied(logger, migration.Version, migration.Name, databasePath);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return found;
+    }
+}
