@@ -1,4 +1,5 @@
 using Drawbridge.Edge.Snapshots;
+using Drawbridge.Protocol.Transport;
 using Microsoft.AspNetCore.Http;
 
 namespace Drawbridge.Edge.Access;
@@ -8,8 +9,8 @@ internal static class AccessAuthenticator
 {
     public static AccessCaller? Authenticate(IHeaderDictionary headers, EdgeSnapshot snapshot, out string failure)
     {
-        string? id = First(headers, "Drawbridge-Service-Token-Id", "Cf-Access-Client-Id");
-        string? secret = First(headers, "Drawbridge-Service-Token-Secret", "Cf-Access-Client-Secret");
+        string? id = First(headers, WireNames.ServiceTokenIdHeader, WireNames.CloudflareClientIdHeader);
+        string? secret = First(headers, WireNames.ServiceTokenSecretHeader, WireNames.CloudflareClientSecretHeader);
         if (id is not null || secret is not null)
         {
             if (snapshot.AuthenticateServiceToken(id, secret) is { } match)
@@ -22,7 +23,7 @@ internal static class AccessAuthenticator
             return null;
         }
 
-        failure = First(headers, "Authorization", "Cf-Access-Token") is not null
+        failure = First(headers, "Authorization", WireNames.CloudflareTokenHeader) is not null
             ? "app tokens from sign-in are not accepted by this edge yet: use a service token"
             : "no credential: pass a service token (--service-token-id and --service-token-secret)";
         return null;

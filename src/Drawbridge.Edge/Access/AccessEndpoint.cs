@@ -38,7 +38,7 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
         var open = new OpenMessage(hostname, Guid.NewGuid(), caller!.Identity, client);
         MuxStream? stream = OpenStream(link!, open);
         await using var clientStream = new WebSocketDuplexStream(socket);
-        runtime.ConnectionOpened();
+        runtime.Connections.Started();
         try
         {
             if (stream is null)
@@ -59,7 +59,7 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
         }
         finally
         {
-            runtime.ConnectionClosed();
+            runtime.Connections.Ended();
         }
     }
 

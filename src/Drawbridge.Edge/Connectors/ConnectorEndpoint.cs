@@ -15,9 +15,6 @@ namespace Drawbridge.Edge.Connectors;
 /// become registered mux sessions until they end.</summary>
 internal sealed class ConnectorEndpoint(EdgeState state, ConnectorRegistry registry, EdgeRuntime runtime, TimeProvider time, ILogger<ConnectorEndpoint> logger)
 {
-    public const string Path = "/_drawbridge/tunnel";
-    public const string SubProtocol = "drawbridge-mux.1";
-
     public async Task HandleAsync(HttpContext context)
     {
         string remote = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
@@ -44,14 +41,14 @@ internal sealed class ConnectorEndpoint(EdgeState state, ConnectorRegistry regis
         }
 
         // Informational headers: a missing or malformed one shows as zero, it refuses nothing.
-        Guid connectorId = Guid.TryParse(context.Request.Headers["Drawbridge-Connector-Id"], out Guid id) ? id : Guid.Empty;
-        int linkIndex = int.TryParse(context.Request.Headers["Drawbridge-Link-Index"], out int index) ? index : 0;
-        string version = Truncate(context.Request.Headers["Drawbridge-Connector-Version"].ToString(), 64);
+        Guid connectorId = Guid.TryParse(context.Request.Headers[WireNames.ConnectorIdHeader], out Guid id) ? id : Guid.Empty;
+        int linkIndex = int.TryParse(context.Request.Headers[WireNames.LinkIndexHeader], out int index) ? index : 0;
+        string version = Truncate(context.Request.Headers[WireNames.ConnectorVersionHeader].ToString(), 64);
         DisableBodyLimits(context);
 
         var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
-            SubProtocol = SubProtocol,
+            SubProtocol = WireNames.MuxSubProtocol,
             KeepAliveInterval = TimeSpan.Zero, // the mux PINGs (SPEC.md §3)
             DangerousEnableCompression = false,
         });

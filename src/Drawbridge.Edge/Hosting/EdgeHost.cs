@@ -6,6 +6,7 @@ using Drawbridge.Edge.Connectors;
 using Drawbridge.Edge.Snapshots;
 using Drawbridge.Edge.Storage;
 using Drawbridge.Protocol.Multiplexing;
+using Drawbridge.Protocol.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -114,7 +115,7 @@ internal sealed class EdgeHost : IAsyncDisposable
 
             await next(context);
         });
-        app.Map(ConnectorEndpoint.Path, (HttpContext context, ConnectorEndpoint endpoint) => endpoint.HandleAsync(context));
+        app.Map(WireNames.TunnelPath, (HttpContext context, ConnectorEndpoint endpoint) => endpoint.HandleAsync(context));
         app.MapGet("/ready", () => runtime.Draining ? Results.StatusCode(StatusCodes.Status503ServiceUnavailable) : Results.Text("ready\n"));
         AdminApi.Map(app);
         state.Changed += snapshot => CloseRemovedTunnels(registry, snapshot);
@@ -161,7 +162,7 @@ internal sealed class EdgeHost : IAsyncDisposable
         Runtime.Draining = true;
         ILogger logger = _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<EdgeHost>();
         List<ConnectorLink> links = [.. Registry.All];
-        EdgeLog.Draining(logger, links.Count, Runtime.Options.GracePeriod.TotalSeconds, Runtime.OpenConnections);
+        EdgeLog.Draining(logger, links.Count, Runtime.Options.GracePeriod.TotalSeconds, Runtime.Connections.Open);
         foreach (ConnectorLink link in links)
         {
             link.Session.GoAway("the edge is shutting down");
@@ -169,7 +170,7 @@ internal sealed class EdgeHost : IAsyncDisposable
 
         try
         {
-            await Runtime.WhenIdle().WaitAsync(Runtime.Options.GracePeriod, cancellationToken);
+            await Runtime.Connections.WhenIdle().WaitAsync(Runtime.Options.GracePeriod, cancellationToken);
         }
         catch (TimeoutException)
         {

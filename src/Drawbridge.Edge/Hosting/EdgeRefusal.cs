@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Drawbridge.Protocol.Outcomes;
+using Drawbridge.Protocol.Transport;
 using Microsoft.AspNetCore.Http;
 
 namespace Drawbridge.Edge.Hosting;
@@ -21,9 +22,9 @@ internal static class EdgeRefusal
     {
         HttpResponse response = context.Response;
         response.StatusCode = StatusFor(outcome);
-        response.Headers["Drawbridge-Outcome"] = outcome.WireName();
+        response.Headers[WireNames.OutcomeHeader] = outcome.WireName();
         // Header values must be ASCII: escape the message there; the body carries it as is.
-        response.Headers["Drawbridge-Message"] = Uri.EscapeDataString(message);
+        response.Headers[WireNames.MessageHeader] = Uri.EscapeDataString(message);
         response.ContentType = "application/json";
         return response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, string>
         {

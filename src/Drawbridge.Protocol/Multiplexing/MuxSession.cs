@@ -43,7 +43,7 @@ public sealed partial class MuxSession : IAsyncDisposable
     /// <summary>Completes when the link has ended and its transport is closed.</summary>
     public Task<MuxLinkEnd> Completion => _completion.Task;
 
-    /// <summary>Completes when the peer has said GOAWAY (it drains; open no new stream here).</summary>
+    /// <summary>Completes when the peer said GOAWAY (it drains: open no new stream here), or when the link ended.</summary>
     public Task<MuxLinkEnd> PeerGoAway => _peerGoAway.Task;
 
     /// <summary>True while new streams may be opened or accepted on this link.</summary>
@@ -59,6 +59,9 @@ public sealed partial class MuxSession : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>True once the link has ended (or is ending): no stream will move on it again.</summary>
+    public bool HasEnded => Volatile.Read(ref _terminated) != 0;
 
     public long BytesSent => Interlocked.Read(ref _bytesSent);
 

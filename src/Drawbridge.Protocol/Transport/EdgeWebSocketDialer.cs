@@ -127,9 +127,9 @@ public sealed class EdgeWebSocketDialer : IDisposable
             headers is not null && headers.TryGetValue(name, out IEnumerable<string>? values) ? values.FirstOrDefault() : null;
 
         int status = (int)socket.HttpStatusCode;
-        if (ConnectionOutcomes.FromWireName(Header("Drawbridge-Outcome")) is { } outcome)
+        if (ConnectionOutcomes.FromWireName(Header(WireNames.OutcomeHeader)) is { } outcome)
         {
-            string message = Uri.UnescapeDataString(Header("Drawbridge-Message") ?? outcome.Advice(_endpoint.Hostname));
+            string message = Uri.UnescapeDataString(Header(WireNames.MessageHeader) ?? outcome.Advice(_endpoint.Hostname));
             return new EdgeDialException(outcome, message);
         }
 

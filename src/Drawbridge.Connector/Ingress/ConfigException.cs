@@ -1,0 +1,11 @@
+namespace Drawbridge.Connector.Ingress;
+
+/// <summary>A configuration file is wrong; the message names the file, the line and what is allowed.</summary>
+internal sealed class ConfigException : Exception
+{
+    public ConfigException(string message) : base(message) { }
+
+    public ConfigException() { }
+
+    public ConfigException(string message, Exception inner) : base(message, inner) { }
+}

@@ -1,0 +1,50 @@
+namespace Drawbridge.Connector.Ingress;
+
+/// <summary>Where a rule sends its streams: a TCP origin, or refusal (the catch-all's usual service).</summary>
+internal sealed record IngressService(string? Host, int Port)
+{
+    public static IngressService Reject { get; } = new(null, 0);
+
+    public bool IsReject => Host is null;
+
+    /// <summary>Parses <c>tcp://host:port</c> (also <c>ssh://</c>, <c>rdp://</c>… with their default ports) or <c>reject</c> / <c>http_status:404</c>.</summary>
+    public static IngressService Parse(string text)
+    {
+        string value = text.Trim();
+        if (value is "reject" || value.StartsWith("http_status:", StringComparison.Ordinal))
+        {
+            return Reject;
+        }
+
+        if (!Uri.TryCreate(value, UriKind.Absolute, out Uri? uri) || string.IsNullOrEmpty(uri.Host))
+        {
+            throw new FormatException($"service '{value}' is not a URL like tcp://localhost:5432 (or 'reject')");
+        }
+
+        int defaultPort = uri.Scheme switch
+        {
+            "ssh" => 22,
+            "rdp" => 3389,
+            "smb" => 445,
+            "redis" => 6379,
+            "postgres" or "postgresql" => 5432,
+            "mysql" => 3306,
+            "tcp" => -1,
+            _ => throw new FormatException($"service '{value}' has scheme '{uri.Scheme}'; use tcp:// (or ssh://, rdp://, smb://, redis://, postgres://, mysql://)"),
+        };
+        int port = uri.IsDefaultPort || uri.Port < 0 ? defaultPort : uri.Port;
+        if (port is < 1 or > 65535)
+        {
+            throw new FormatException($"service '{value}' needs a port, e.g. tcp://localhost:5432");
+        }
+
+        if (uri.AbsolutePath is not ("/" or "") || uri.Query.Length > 0)
+        {
+            throw new FormatException($"service '{value}' has a path or query; a TCP service is just host and port");
+        }
+
+        return new IngressService(uri.IdnHost, port);
+    }
+
+    public override string ToString() => IsReject ? "reject" : $"tcp://{(Host!.Contains(':', StringComparison.Ordinal) ? $"[{Host}]" : Host)}:{Port}";
+}
