@@ -41,7 +41,7 @@ internal static class CertificatePemFiles
         using AsymmetricAlgorithm key = certificate.GetECDsaPrivateKey()
             ?? (AsymmetricAlgorithm?)certificate.GetRSAPrivateKey()
             ?? throw new ArgumentException("The certificate has no ECDSA or RSA private key to save.", nameof(certificate));
-        CredentialFile.WriteOwnerOnly(keyPath, key.ExportPkcs8PrivateKeyPem());
+        CredentialFile.WriteOwnerOnly(keyPath, WithFinalNewline(key.ExportPkcs8PrivateKeyPem()));
         WriteCertificate(certificatePath, certificate.ExportCertificatePem());
     }
 
@@ -49,8 +49,14 @@ internal static class CertificatePemFiles
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
-        File.WriteAllText(path, pem);
+        File.WriteAllText(path, WithFinalNewline(pem));
     }
+
+    /// <summary>
+    /// PEM files end in a newline, as openssl writes them: `cat cert.pem ca.pem > fullchain.pem`
+    /// must give two certificates, not one broken line where the END and BEGIN lines meet.
+    /// </summary>
+    public static string WithFinalNewline(string pem) => pem.EndsWith('\n') ? pem : pem + "\n";
 
     /// <summary>All PEM certificates in a file, in order; at least one.</summary>
     public static X509Certificate2Collection ReadCertificates(string path)

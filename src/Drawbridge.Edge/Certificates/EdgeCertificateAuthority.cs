@@ -108,7 +108,7 @@ internal sealed class EdgeCertificateAuthority : IDisposable
     /// <summary>Writes the certificate as PEM and the key as PKCS#8 PEM with mode 0600.</summary>
     public void Save(string certificatePath, string keyPath)
     {
-        CredentialFile.WriteOwnerOnly(keyPath, _key.ExportPkcs8PrivateKeyPem());
+        CredentialFile.WriteOwnerOnly(keyPath, CertificatePemFiles.WithFinalNewline(_key.ExportPkcs8PrivateKeyPem()));
         CertificatePemFiles.WriteCertificate(certificatePath, CertificatePem);
     }
 

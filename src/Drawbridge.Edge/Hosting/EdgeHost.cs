@@ -122,6 +122,11 @@ internal sealed class EdgeHost : IAsyncDisposable
 
         await app.StartAsync(cancellationToken);
         int port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+        if (settings.PublicPort == 0)
+        {
+            runtime.Settings = settings with { PublicPort = port };
+        }
+
         EdgeLog.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<EdgeHost>(), $"{listen.Address}:{port}", settings.Hostname);
         return new EdgeHost(app, store, certificates, runtime, registry, state, port, time);
     }

@@ -7,7 +7,8 @@ internal sealed class EdgeRuntime(EdgeRunOptions options, EdgeSettings settings)
 {
     public EdgeRunOptions Options { get; } = options;
 
-    public EdgeSettings Settings { get; } = settings;
+    /// <summary>The edge's public name and port (the bound port once known, when edge.json says 0).</summary>
+    public EdgeSettings Settings { get; set; } = settings;
 
     /// <summary>Set on shutdown: new connections and links are refused with <c>edge_draining</c>.</summary>
     public volatile bool Draining;

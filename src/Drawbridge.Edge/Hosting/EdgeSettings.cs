@@ -4,6 +4,7 @@ using Drawbridge.Protocol.Credentials;
 namespace Drawbridge.Edge.Hosting;
 
 /// <summary>What <c>edge init</c> decided and <c>edge run</c> reads back: the edge's public name and port.</summary>
+/// <remarks>A public port of 0 means "whatever port <c>edge run</c> listens on" (quickstart, tests).</remarks>
 internal sealed record EdgeSettings(string Hostname, int PublicPort)
 {
     /// <summary>The URL connectors and the CLI use to reach this edge.</summary>
@@ -24,9 +25,9 @@ internal sealed record EdgeSettings(string Hostname, int PublicPort)
         try
         {
             var settings = JsonSerializer.Deserialize(json, EdgeSettingsJsonContext.Default.EdgeSettings);
-            if (settings is null || string.IsNullOrWhiteSpace(settings.Hostname) || settings.PublicPort is < 1 or > 65535)
+            if (settings is null || string.IsNullOrWhiteSpace(settings.Hostname) || settings.PublicPort is < 0 or > 65535)
             {
-                throw new CredentialFormatException($"{path}: needs \"hostname\" and a \"publicPort\" from 1 to 65535");
+                throw new CredentialFormatException($"{path}: needs \"hostname\" and a \"publicPort\" from 0 (the listening port) to 65535");
             }
 
             return settings;

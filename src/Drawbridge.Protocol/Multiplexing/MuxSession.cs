@@ -25,6 +25,7 @@ public sealed partial class MuxSession : IAsyncDisposable
     private readonly CancellationTokenSource _writeCancel = new();
     private uint _highestStreamId;
     private int _terminated;
+    private int _disposed;
     private MuxLinkEnd? _end;
     private Task? _run;
 
@@ -145,6 +146,12 @@ public sealed partial class MuxSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            await Completion; // a second call waits for the first; the token sources are already gone
+            return;
+        }
+
         Abort("link disposed");
         if (_run is not null)
         {

@@ -8,6 +8,18 @@ public sealed partial class MuxStream
     private long _sendCredit = MuxLimits.InitialStreamWindow; // guarded by the session's Sync
     private TaskCompletionSource? _creditWaiter; // guarded by the session's Sync
 
+    /// <summary>This stream's current receive window (§6): starts at 256 KiB and only grows.</summary>
+    internal int ReceiveWindowSize
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _receive.Size;
+            }
+        }
+    }
+
     /// <summary>Waits until both the stream and the link grant credit (§6); takes up to <paramref name="wanted"/> bytes of it.</summary>
     private async ValueTask<int> AcquireSendCreditAsync(int wanted, CancellationToken cancellationToken)
     {

@@ -1,0 +1,82 @@
+using System.CommandLine;
+using Drawbridge.Cli.Hosting;
+using Drawbridge.Edge.Hosting;
+using Drawbridge.Protocol.Credentials;
+using Microsoft.Extensions.Logging;
+
+namespace Drawbridge.Cli.Commands;
+
+/// <summary><c>drawbridge edge init|run</c>.</summary>
+internal static class EdgeCommands
+{
+    public static Command Build()
+    {
+        var edge = new Command("edge", "Run the edge: the public HTTPS endpoint that connectors and users reach");
+        edge.Subcommands.Add(Init());
+        edge.Subcommands.Add(Run());
+        return edge;
+    }
+
+    private static Command Init()
+    {
+        var dataDir = CliOptions.DataDirectory();
+        var hostname = new Option<string>("--hostname") { Description = "The edge's public name (e.g. access.example.com)", DefaultValueFactory = _ => "localhost" };
+        var port = new Option<int>("--port") { Description = "The port users and connectors reach the edge on", DefaultValueFactory = _ => 443 };
+        var force = new Option<bool>("--force") { Description = "Re-initialise an existing data directory (new admin credential)" };
+        var command = new Command("init", "Create the data directory: database, CA, edge certificate, admin credential") { dataDir, hostname, port, force };
+        CliAction.Set(command, async (parse, cancellationToken) =>
+        {
+            string root = CliOptions.FlagOrEnvironment(parse, dataDir, "DRAWBRIDGE_DATA_DIR") ?? EdgeDataDirectory.DefaultRoot();
+            using var loggers = LoggerFactory.Create(CliLogging.Configure(LogLevel.Warning));
+            AdminCredential credential = await EdgeInitializer.InitializeAsync(
+                new EdgeInitOptions { DataDirectory = root, Hostname = parse.GetValue(hostname)!, PublicPort = parse.GetValue(port), Force = parse.GetValue(force) },
+                TimeProvider.System, loggers.CreateLogger("edge-init"), cancellationToken);
+            var data = new EdgeDataDirectory(Path.GetFullPath(root));
+            Console.WriteLine($"Initialised the edge in {data.Root} for {credential.EdgeUrl}");
+            Console.WriteLine($"  CA certificate (give it to users and connectors): {data.CaCertificate}");
+            Console.WriteLine($"  Admin credential: {data.AdminCredential}");
+            string user = UserPaths.AdminCredential;
+            if (!File.Exists(user) || parse.GetValue(force))
+            {
+                CredentialFile.WriteOwnerOnly(user, credential.ToJson());
+                Console.WriteLine($"  ... and copied to {user} for the CLI");
+            }
+
+            Console.WriteLine("Next: drawbridge edge run" + (root == EdgeDataDirectory.DefaultRoot() ? "" : $" --data-dir {root}"));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Run()
+    {
+        var dataDir = CliOptions.DataDirectory();
+        var listen = new Option<string>("--listen") { Description = "IP:PORT to listen on (env DRAWBRIDGE_LISTEN)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("DRAWBRIDGE_LISTEN") ?? "0.0.0.0:443" };
+        var cert = new Option<string?>("--cert") { Description = "PEM certificate chain to serve instead of the edge's own CA" };
+        var key = new Option<string?>("--key") { Description = "PEM private key of --cert" };
+        var grace = new Option<string>("--grace-period") { Description = "On SIGTERM, how long open connections may finish", DefaultValueFactory = _ => "30s" };
+        var logLevel = CliOptions.LogLevelOption();
+        var command = new Command("run", "Serve connectors, users and the admin API on one HTTPS port") { dataDir, listen, cert, key, grace, logLevel };
+        CliAction.Set(command, async (parse, cancellationToken) =>
+        {
+            if ((parse.GetValue(cert) is null) != (parse.GetValue(key) is null))
+            {
+                throw new FormatException("--cert and --key go together");
+            }
+
+            var options = new EdgeRunOptions
+            {
+                DataDirectory = CliOptions.FlagOrEnvironment(parse, dataDir, "DRAWBRIDGE_DATA_DIR") ?? EdgeDataDirectory.DefaultRoot(),
+                Listen = parse.GetValue(listen)!,
+                CertificatePath = parse.GetValue(cert),
+                KeyPath = parse.GetValue(key),
+                GracePeriod = CliOptions.Duration(parse.GetValue(grace)!, "--grace-period"),
+            };
+            await using EdgeHost host = await EdgeHost.StartAsync(options, CliLogging.Configure(parse.GetValue(logLevel)), TimeProvider.System, cancellationToken);
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await host.StopAsync(CancellationToken.None);
+            return 0;
+        });
+        return command;
+    }
+}
