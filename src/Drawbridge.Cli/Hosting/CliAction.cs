@@ -31,5 +31,5 @@ internal static class CliAction
     private static bool IsUserFacing(Exception ex) => ex is
         AdminApiException or CredentialFormatException or CredentialFileException or ConfigException or
         CertificateFileException or EdgeDialException or FormatException or InvalidOperationException or
-        FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or ArgumentException;
+        FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or ArgumentException or IOException;
 }

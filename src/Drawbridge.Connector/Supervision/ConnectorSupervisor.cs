@@ -84,7 +84,10 @@ internal sealed class ConnectorSupervisor : IDisposable
 
         await links.CancelAsync();
         await Task.WhenAll(running);
-        await _fatal.Task; // rethrows a credential refusal
+        if (_fatal.Task.IsCompleted)
+        {
+            await _fatal.Task; // rethrows the credential refusal
+        }
     }
 
     internal void LinkRegistered()

@@ -8,13 +8,26 @@ namespace Drawbridge.Edge.Connectors;
 internal sealed class ConnectorRegistry
 {
     private readonly ConcurrentDictionary<Guid, ImmutableArray<ConnectorLink>> _links = new();
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _roundRobin;
 
-    public void Add(ConnectorLink link) =>
+    public void Add(ConnectorLink link)
+    {
         _links.AddOrUpdate(link.TunnelId, _ => [link], (_, links) => links.Add(link));
+        SignalChanged();
+    }
 
-    public void Remove(ConnectorLink link) =>
+    public void Remove(ConnectorLink link)
+    {
         _links.AddOrUpdate(link.TunnelId, _ => [], (_, links) => links.Remove(link));
+        SignalChanged();
+    }
+
+    /// <summary>Completes at the next link added or removed (for waiting without polling).</summary>
+    public Task WhenChanged() => Volatile.Read(ref _changed).Task;
+
+    private void SignalChanged() =>
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     public ImmutableArray<ConnectorLink> LinksOf(Guid tunnelId) =>
         _links.TryGetValue(tunnelId, out ImmutableArray<ConnectorLink> links) ? links : [];

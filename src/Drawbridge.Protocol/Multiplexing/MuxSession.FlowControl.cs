@@ -20,6 +20,14 @@ public sealed partial class MuxSession
     internal Task WaitForLinkCredit() =>
         (_linkCreditWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
+    /// <summary>Takes the link-credit waiter so the caller can wake it. Call under <see cref="Sync"/>.</summary>
+    internal TaskCompletionSource? TakeLinkCreditWaiter()
+    {
+        TaskCompletionSource? waiter = _linkCreditWaiter;
+        _linkCreditWaiter = null;
+        return waiter;
+    }
+
     internal bool IsTerminated => Volatile.Read(ref _terminated) != 0;
 
     private void AddLinkCredit(int increment)

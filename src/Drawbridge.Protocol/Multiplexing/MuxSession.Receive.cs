@@ -30,6 +30,12 @@ public sealed partial class MuxSession
         {
             end = new MuxLinkEnd(MuxErrorCode.LinkLost, ex is OperationCanceledException ? "the link was closed" : "the link broke: " + ex.Message, ByPeer: false);
         }
+        catch (Exception ex)
+        {
+            // Neither the peer's doing nor the network's: a bug here. End the link and say so.
+            end = new MuxLinkEnd(MuxErrorCode.InternalError, "reading the link failed: " + ex.Message, ByPeer: false);
+            Terminate(end, sendGoAway: true);
+        }
 
         Terminate(end, sendGoAway: false);
         await input.CompleteAsync();

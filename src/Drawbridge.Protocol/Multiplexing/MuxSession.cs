@@ -170,17 +170,42 @@ public sealed partial class MuxSession : IAsyncDisposable
     private async Task RunAsync()
     {
         await Task.Yield();
-        Task reader = ReadLoopAsync();
-        Task writer = WriteLoopAsync();
-        Task keepAlive = KeepAliveLoopAsync();
-        await writer;
-        // Our output is closed; the peer answers by closing its own, which ends the reader.
-        // A peer that doesn't is cut off after the grace period.
-        _readCancel.CancelAfter(_options.CloseGrace);
-        await reader;
-        await keepAlive;
-        await _transport.DisposeAsync();
-        _completion.TrySetResult(_end!);
+        try
+        {
+            Task reader = ReadLoopAsync();
+            Task writer = WriteLoopAsync();
+            Task keepAlive = KeepAliveLoopAsync();
+            await writer;
+            // Our output is closed; the peer answers by closing its own, which ends the reader.
+            // A peer that doesn't is cut off after the grace period.
+            _readCancel.CancelAfter(_options.CloseGrace);
+            await reader;
+            // The keep-alive loop shares the reader's token; stop it now rather than at its next tick.
+            await _readCancel.CancelAsync();
+            await keepAlive;
+        }
+        catch (Exception ex)
+        {
+            // A loop failed in a way it did not handle (a bug): the link still ends, and says why.
+            Terminate(new MuxLinkEnd(MuxErrorCode.InternalError, "the link failed: " + ex.Message, ByPeer: false), sendGoAway: false);
+        }
+        finally
+        {
+            await DisposeTransportAsync();
+            _completion.TrySetResult(_end!);
+        }
+    }
+
+    private async ValueTask DisposeTransportAsync()
+    {
+        try
+        {
+            await _transport.DisposeAsync();
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.WebSockets.WebSocketException)
+        {
+            // the transport was already broken; Dispose released what it could
+        }
     }
 
     /// <summary>Ends the link once: fails every stream, stops accepting, closes the output.</summary>

@@ -83,13 +83,37 @@ public sealed partial class MuxStream
     private void WakeWriter()
     {
         TaskCompletionSource? waiter;
+        TaskCompletionSource? linkWaiter;
         lock (_session.Sync)
         {
             waiter = _creditWaiter;
             _creditWaiter = null;
+            // Our writer may be waiting for link credit instead, which a stuck link never sends.
+            // Waking every link waiter is harmless: each re-checks its credit and waits again.
+            linkWaiter = _session.TakeLinkCreditWaiter();
         }
 
         waiter?.TrySetResult();
+        linkWaiter?.TrySetResult();
+    }
+
+    /// <summary>On dispose: bytes that arrived but were never read still hold link credit (§6). A reset
+    /// returned them already; a stream that ended with both FINs did not.</summary>
+    private void ReturnUnreadCredit()
+    {
+        long unread;
+        lock (_gate)
+        {
+            if (_reset is not null)
+            {
+                return;
+            }
+
+            unread = _received - _consumed;
+            _consumed = _received;
+        }
+
+        _session.OnLinkConsumed((int)unread);
     }
 
     /// <summary>The application read <paramref name="count"/> bytes: return credit to the stream and the link (§6).</summary>
@@ -99,9 +123,9 @@ public sealed partial class MuxStream
         int grownTo = 0;
         lock (_gate)
         {
-            if (_reset is not null)
+            if (_reset is not null || _disposed != 0)
             {
-                return; // the reset already returned this credit to the link
+                return; // the reset (or the dispose) already returned this credit to the link
             }
 
             _consumed += count;

@@ -233,6 +233,7 @@ public sealed partial class MuxStream : Stream, IHalfClosable
         {
             // A stream dropped before both FINs was abandoned: tell the peer (§5 CANCEL).
             Reset(MuxErrorCode.Cancel, "the stream was closed before it finished");
+            ReturnUnreadCredit();
             _inbound.Reader.Complete();
         }
 

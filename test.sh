@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Runs every Drawbridge test: builds the solution once, then each test project in turn,
+# and prints "N passed, N failed, N skipped" at the end.
+#
+#   ./test.sh                               all tests
+#   ./test.sh "FullyQualifiedName~Mux"      only tests matching a `dotnet test --filter`
+#
+# On a fresh Debian machine, run as root, it first installs the programs the end-to-end
+# tests start (sshd, redis, iperf3, tinyproxy, ...). Results: artifacts/test-results/*.trx.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")"
+readonly repo_root="$PWD"
+readonly results_dir="$repo_root/artifacts/test-results"
+readonly test_projects=(
+  tests/Drawbridge.Protocol.Tests
+  tests/Drawbridge.Tests
+  tests/Drawbridge.EndToEnd.Tests
+)
+readonly filter="${1:-}"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# sshd and friends live in /usr/sbin, which a non-login shell may not have on PATH.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+
+# 1. The external programs the end-to-end tests run, as "apt package:command it provides".
+readonly required=(
+  openssh-server:sshd
+  openssh-client:ssh
+  openssh-client:ssh-keygen
+  redis-server:redis-server
+  redis-tools:redis-cli
+  iperf3:iperf3
+  tinyproxy:tinyproxy
+  stunnel4:stunnel
+  socat:socat
+  procps:pkill
+)
+
+install_missing_packages() {
+  local missing=() entry package
+  for entry in "${required[@]}"; do
+    package="${entry%%:*}"
+    if ! command -v "${entry#*:}" >/dev/null 2>&1 && [[ " ${missing[*]} " != *" $package "* ]]; then
+      missing+=("$package")
+    fi
+  done
+  if ((${#missing[@]} == 0)); then
+    return 0
+  fi
+
+  if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: missing programs the end-to-end tests need. Install them with:" >&2
+    echo "  sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+
+  echo "test.sh: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# Prints the sum of one numeric attribute of the <Counters .../> element over all .trx files.
+sum_counter() {
+  local attribute="$1" total=0 value file
+  for file in "$results_dir"/*.trx; do
+    [[ -e $file ]] || continue
+    value=$(grep -o '<Counters [^>]*>' "$file" | sed -n "s/.*[[:space:]]$attribute=\"\([0-9]*\)\".*/\1/p" | head -n 1)
+    total=$((total + ${value:-0}))
+  done
+  echo "$total"
+}
+
+install_missing_packages
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "test.sh: the .NET 10 SDK is not installed (https://dot.net/download)." >&2
+  exit 1
+fi
+
+# 2. Build everything once; the test runs below reuse it.
+if ! dotnet build Drawbridge.slnx -c Release; then
+  echo "test.sh: the build failed (errors above); no tests were run." >&2
+  exit 1
+fi
+
+# 3. Run the projects one after another (the CI machine has 2 cores), carrying on after a
+#    failure so every failing test is shown.
+rm -rf "$results_dir"
+mkdir -p "$results_dir"
+failed_projects=()
+for project in "${test_projects[@]}"; do
+  name="$(basename "$project")"
+  arguments=(
+    test "$project" -c Release --no-build
+    --results-directory "$results_dir"
+    --logger "trx;LogFileName=$name.trx"
+    --logger "console;verbosity=normal"
+  )
+  if [[ -n $filter ]]; then
+    arguments+=(--filter "$filter")
+  fi
+  echo "=== $name"
+  if ! dotnet "${arguments[@]}"; then
+    failed_projects+=("$name")
+  fi
+  if [[ ! -e "$results_dir/$name.trx" ]]; then
+    echo "test.sh: $name produced no results file; its counts are missing from the summary." >&2
+    [[ " ${failed_projects[*]} " == *" $name "* ]] || failed_projects+=("$name")
+  fi
+done
+
+# 4. One summary over all projects. TRX counts errored, timed-out and aborted tests apart
+#    from failed ones; they are all failures here. A skipped test is in "total" but not in
+#    "executed" (VSTest leaves "notExecuted" at 0 for xunit's skips).
+executed=$(sum_counter executed)
+passed=$(sum_counter passed)
+failed=$(($(sum_counter failed) + $(sum_counter error) + $(sum_counter timeout) + $(sum_counter aborted)))
+skipped=$(($(sum_counter total) - executed))
+
+echo
+if ((${#failed_projects[@]} > 0)); then
+  echo "Failing test projects: ${failed_projects[*]}"
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+
+if ((executed == 0)); then
+  echo "test.sh: no test was executed${filter:+ (filter: $filter)}." >&2
+  exit 1
+fi
+if ((${#failed_projects[@]} > 0 || failed > 0)); then
+  exit 1
+fi
