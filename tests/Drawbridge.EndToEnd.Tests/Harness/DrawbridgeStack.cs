@@ -129,7 +129,7 @@ internal sealed class DrawbridgeStack : IAsyncDisposable
                 throw new InvalidOperationException("the connector stopped before registering");
             }
 
-            await changed.WaitAsync(deadline.Token);
+            await Task.WhenAny(changed, connector ?? Task.Delay(Timeout.Infinite, deadline.Token)).WaitAsync(deadline.Token);
             changed = Edge.Registry.WhenChanged();
         }
     }

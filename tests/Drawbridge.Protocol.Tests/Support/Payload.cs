@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+
+namespace Drawbridge.Protocol.Tests.Support;
+
+/// <summary>Seeded pseudo-random bytes written and read as a stream, checked by SHA-256 at both
+/// ends without holding the whole transfer in memory.</summary>
+internal static class Payload
+{
+    public static byte[] Random(int length, int seed)
+    {
+        byte[] bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    /// <summary>Writes <paramref name="length"/> seeded random bytes in <paramref name="chunk"/>-byte
+    /// writes; returns the SHA-256 of what was written.</summary>
+    public static async Task<byte[]> WriteRandomAsync(Stream stream, long length, int seed, int chunk = 50_000)
+    {
+        var random = new Random(seed);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        byte[] buffer = new byte[chunk];
+        for (long left = length; left > 0;)
+        {
+            int count = (int)Math.Min(left, buffer.Length);
+            random.NextBytes(buffer.AsSpan(0, count));
+            hash.AppendData(buffer, 0, count);
+            await stream.WriteAsync(buffer.AsMemory(0, count));
+            left -= count;
+        }
+
+        return hash.GetHashAndReset();
+    }
+
+    /// <summary>Reads to EOF; returns the byte count and their SHA-256.</summary>
+    public static async Task<(long Length, byte[] Sha256)> ReadToEndHashedAsync(Stream stream)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        byte[] buffer = new byte[37_000]; // deliberately not a multiple of any frame or window size
+        long total = 0;
+        int read;
+        while ((read = await stream.ReadAsync(buffer)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            total += read;
+        }
+
+        return (total, hash.GetHashAndReset());
+    }
+
+    public static async Task<byte[]> ReadToEndAsync(Stream stream)
+    {
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+}

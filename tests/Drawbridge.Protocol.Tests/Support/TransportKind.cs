@@ -1,0 +1,15 @@
+namespace Drawbridge.Protocol.Tests.Support;
+
+/// <summary>The byte streams a mux link runs on in these tests (yamux's pipes, TCP and TLS).</summary>
+public enum TransportKind
+{
+    /// <summary>In-memory <see cref="DuplexPipeStream"/> pair.</summary>
+    Pipe,
+
+    /// <summary>Loopback TCP: a <see cref="System.Net.Sockets.NetworkStream"/> pair.</summary>
+    Tcp,
+
+    /// <summary>A WebSocket over TLS between real Kestrel and <see cref="System.Net.WebSockets.ClientWebSocket"/>,
+    /// both ends wrapped in <see cref="Drawbridge.Protocol.Transport.WebSocketDuplexStream"/>.</summary>
+    WebSocket,
+}
