@@ -5,6 +5,12 @@ internal static class SelfCommand
 {
     public static string Invocation()
     {
+        // The ./drawbridge wrapper script names itself, so printed commands use it.
+        if (Environment.GetEnvironmentVariable("DRAWBRIDGE_SELF") is { Length: > 0 } wrapper)
+        {
+            return wrapper;
+        }
+
         string? process = Environment.ProcessPath;
         if (process is not null && Path.GetFileNameWithoutExtension(process) == "dotnet")
         {
