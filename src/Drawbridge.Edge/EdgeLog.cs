@@ -20,8 +20,8 @@ internal static partial class EdgeLog
     [LoggerMessage(1012, LogLevel.Warning, "Refused a connector link from {RemoteAddress}: {Reason}")]
     public static partial void LinkRefused(ILogger logger, string remoteAddress, string reason);
 
-    [LoggerMessage(1020, LogLevel.Information, "Connection {ConnectionId} to {Hostname} by {Identity} from {ClientAddress}: {Outcome} after {DurationMs} ms, {BytesUp} bytes up, {BytesDown} bytes down{Detail}")]
-    public static partial void ConnectionEnded(ILogger logger, Guid connectionId, string hostname, string identity, string clientAddress, string outcome, long durationMs, long bytesUp, long bytesDown, string detail);
+    [LoggerMessage(1020, LogLevel.Information, "Connection {ConnectionId} to {Hostname} by {Identity} from {ClientAddress} over {Protocol}: {Outcome} after {DurationMs} ms, {BytesUp} bytes up, {BytesDown} bytes down{Detail}")]
+    public static partial void ConnectionEnded(ILogger logger, Guid connectionId, string hostname, string identity, string clientAddress, string protocol, string outcome, long durationMs, long bytesUp, long bytesDown, string detail);
 
     [LoggerMessage(1021, LogLevel.Information, "Refused connection to {Hostname} from {ClientAddress}: {Outcome}: {Message}")]
     public static partial void ConnectionRefused(ILogger logger, string hostname, string clientAddress, string outcome, string message);

@@ -12,6 +12,8 @@ internal static class CliLogging
         builder.SetMinimumLevel(level);
         builder.AddFilter("Microsoft", LogLevel.Warning);
         builder.AddFilter("System.Net.Http", LogLevel.Warning);
+        // Hosting logs a failed start (port in use…) with its stack trace; CliAction shows the same exception as one line.
+        builder.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.AddSimpleConsole(console =>
         {

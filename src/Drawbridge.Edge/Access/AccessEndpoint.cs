@@ -44,7 +44,7 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
             if (stream is null)
             {
                 await clientStream.CloseOutputAsync(ConnectionOutcomes.CloseStatusFor(MuxErrorCode.LinkLost), ConnectionOutcome.NoConnector.Advice(hostname));
-                EdgeLog.ConnectionEnded(logger, open.ConnectionId, hostname, caller.Identity, client, ConnectionOutcome.NoConnector.WireName(), 0, 0, 0, "");
+                EdgeLog.ConnectionEnded(logger, open.ConnectionId, hostname, caller.Identity, client, context.Request.Protocol, ConnectionOutcome.NoConnector.WireName(), 0, 0, 0, "");
                 return;
             }
 
@@ -53,7 +53,7 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
             {
                 RelayResult result = await DuplexPump.RunAsync(clientStream, stream, failure => AbortAsync(failure, clientStream, stream), context.RequestAborted);
                 (ConnectionOutcome outcome, string detail) = Classify(result, stream);
-                EdgeLog.ConnectionEnded(logger, open.ConnectionId, hostname, caller.Identity, client, outcome.WireName(),
+                EdgeLog.ConnectionEnded(logger, open.ConnectionId, hostname, caller.Identity, client, context.Request.Protocol, outcome.WireName(),
                     (long)result.Duration.TotalMilliseconds, result.BytesAToB, result.BytesBToA, detail);
             }
         }

@@ -27,10 +27,23 @@ public sealed class TunnelPathTests
         byte[] answer = await client.ExchangeAsync("hello, drawbridge"u8.ToArray(), 1024, deadline.Token);
 
         Assert.Equal("hello, drawbridge", System.Text.Encoding.UTF8.GetString(answer));
-        string line = await stack.Logs.WaitForAsync(l => l.Contains("Connection", StringComparison.Ordinal) && l.Contains("to echo.test", StringComparison.Ordinal), Limit);
+        string line = await stack.Logs.WaitForAsync(l => l.Contains("to echo.test", StringComparison.Ordinal) && l.Contains("17 bytes up", StringComparison.Ordinal), Limit);
         Assert.Contains("by service-token:test", line, StringComparison.Ordinal);
+        Assert.Contains(http2 ? "over HTTP/2:" : "over HTTP/1.1:", line, StringComparison.Ordinal);
         Assert.Contains(": closed after", line, StringComparison.Ordinal);
         Assert.Contains("17 bytes up, 17 bytes down", line, StringComparison.Ordinal);
+        if (http2)
+        {
+            // Many connections share one TLS session: the edge sees the second WebSocket arrive
+            // from the same TCP connection (same client port) as the first.
+            using TcpClient second = await forwarder.ConnectAsync();
+            Assert.Equal("again"u8.ToArray(), await second.ExchangeAsync("again"u8.ToArray(), 1024, deadline.Token));
+            await stack.Logs.WaitForAsync(l => l.Contains("to echo.test", StringComparison.Ordinal) && l.Contains("5 bytes up", StringComparison.Ordinal), Limit);
+            string[] clients = [.. stack.Logs.Lines.Where(l => l.Contains("Connection", StringComparison.Ordinal) && l.Contains("to echo.test", StringComparison.Ordinal))
+                .Select(l => l.Split(" from ")[1].Split(' ')[0])];
+            Assert.Equal(2, clients.Length);
+            Assert.Single(clients.Distinct());
+        }
     }
 
     [Fact(Timeout = 300_000)]
