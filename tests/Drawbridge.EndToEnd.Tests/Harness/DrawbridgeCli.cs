@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Drawbridge.EndToEnd.Tests.Fixtures;
@@ -29,7 +28,6 @@ internal sealed class DrawbridgeCli : IAsyncDisposable
 
     private readonly TempDirectory _home = TempDirectory.Create("drawbridge-cli-home-");
     private readonly List<ExternalProcess> _started = [];
-    private readonly Dictionary<ExternalProcess, Process> _handles = [];
 
     /// <summary>The built <c>drawbridge.dll</c>, copied next to the test assembly by the project reference.</summary>
     public static string DllPath { get; } = FindDll();
@@ -91,17 +89,6 @@ internal sealed class DrawbridgeCli : IAsyncDisposable
     {
         ExternalProcess process = ExternalProcess.Start(DotnetPath, [DllPath, .. arguments], Environment(environment));
         _started.Add(process);
-        try
-        {
-            // Taken while the runtime is still starting (it cannot have exited yet), so the exit
-            // code stays readable after the process ends: ExternalProcess does not expose it.
-            _handles[process] = Process.GetProcessById(process.ProcessId);
-        }
-        catch (ArgumentException)
-        {
-            // Already gone; WaitForExitAsync will say so.
-        }
-
         return process;
     }
 
@@ -130,19 +117,22 @@ internal sealed class DrawbridgeCli : IAsyncDisposable
         process.WaitForOutputAsync(output => Regex.Count(output, pattern) >= count, timeout ?? ReadyTimeout);
 
     /// <summary>Waits for a process started by <see cref="Start"/> to exit and returns its exit code.</summary>
-    public async Task<int> WaitForExitAsync(ExternalProcess process, TimeSpan timeout)
+    public static async Task<int> WaitForExitAsync(ExternalProcess process, TimeSpan timeout)
     {
-        Process handle = _handles[process];
         try
         {
-            await handle.WaitForExitAsync().WaitAsync(timeout);
+            // Never satisfied: returns only by throwing once the output has ended (the program exited).
+            await process.WaitForOutputAsync(_ => false, timeout);
         }
-        catch (TimeoutException)
+        catch (InvalidOperationException)
         {
-            throw new TimeoutException($"The program did not exit within {timeout}:\n{process.Output}");
         }
 
-        return handle.ExitCode;
+        // ExternalProcess reports the exit code only in its description ("exited with code N").
+        Match exited = Regex.Match(process.Output, @"^exited with code (-?\d+)", RegexOptions.Multiline);
+        return exited.Success
+            ? int.Parse(exited.Groups[1].Value, CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException($"The program's output ended but it did not exit:\n{process.Output}");
     }
 
     /// <summary>
@@ -209,6 +199,10 @@ internal sealed class DrawbridgeCli : IAsyncDisposable
             environment);
     }
 
+    /// <summary><c>access tcp</c> flags that reach an app through an in-process edge with a service token.</summary>
+    public static string[] AccessArguments(DrawbridgeStack stack, ServiceTokenPair token) =>
+        ["--edge", stack.EdgeAddress, "--ca-cert", stack.CaPath, "--service-token-id", token.ClientId, "--service-token-secret", token.Secret];
+
     /// <summary>
     /// Connects to 127.0.0.1:<paramref name="port"/> (an <c>access tcp</c> listener), sends
     /// <paramref name="message"/>, half-closes and returns everything that came back before EOF.
@@ -229,11 +223,6 @@ internal sealed class DrawbridgeCli : IAsyncDisposable
         for (int i = _started.Count - 1; i >= 0; i--)
         {
             await _started[i].DisposeAsync();
-        }
-
-        foreach (Process handle in _handles.Values)
-        {
-            handle.Dispose();
         }
 
         _home.Dispose();
