@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Drawbridge.Cli.Hosting;
 using Drawbridge.Client;
 using Drawbridge.Client.Forwarding;
@@ -43,6 +44,9 @@ internal static class AccessCommands
             using var dialer = new AccessDialer(options);
             if (parse.GetValue(url) is not { } listen)
             {
+                // As an ssh ProxyCommand we get SIGHUP when ssh exits; ssh has closed our stdin by
+                // then, so the relay ends by itself with a clean close instead of an abort.
+                using PosixSignalRegistration hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal => signal.Cancel = true);
                 await using var stdio = new StdioStream(Console.OpenStandardInput(), Console.OpenStandardOutput());
                 AccessResult result = await AccessConnection.RunAsync(dialer, stdio, cancellationToken);
                 if (!result.Succeeded)

@@ -1,11 +1,13 @@
 using Drawbridge.Edge.Storage;
 using Drawbridge.Protocol.Credentials;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Logging;
 
 namespace Drawbridge.Edge.Admin;
 
 /// <summary>Every admin request carries <c>Authorization: Bearer &lt;admin token&gt;</c>; the store keeps its hash.</summary>
-internal sealed class AdminAuthentication(IEdgeStore store) : IEndpointFilter
+internal sealed class AdminAuthentication(IEdgeStore store, ILogger<AdminAuthentication> logger) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -19,6 +21,11 @@ internal sealed class AdminAuthentication(IEdgeStore store) : IEndpointFilter
         }
 
         context.HttpContext.Items[typeof(AdminToken)] = stored;
-        return await next(context);
+        object? result = await next(context);
+        // One line per administrative request: who (the token's id, never the token) did what.
+        int status = result is IStatusCodeHttpResult { StatusCode: { } code } ? code : StatusCodes.Status200OK;
+        HttpRequest request = context.HttpContext.Request;
+        EdgeLog.AdminRequest(logger, request.Method, request.Path, stored.Id, status);
+        return result;
     }
 }

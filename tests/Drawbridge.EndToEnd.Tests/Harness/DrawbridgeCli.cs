@@ -126,6 +126,7 @@ internal sealed class DrawbridgeCli : IAsyncDisposable
         }
         catch (InvalidOperationException)
         {
+            // The output ended: the program exited (ExternalProcess waited for it).
         }
 
         // ExternalProcess reports the exit code only in its description ("exited with code N").
