@@ -103,7 +103,8 @@ public sealed partial class MuxSession
             using var timer = new PeriodicTimer(interval, _time);
             while (await timer.WaitForNextTickAsync(_readCancel.Token) && !IsTerminated)
             {
-                if (OldestUnansweredPing > _options.KeepAliveTimeout)
+                // SPEC.md §3: dead once an answer is KeepAliveTimeout late, checked at each tick.
+                if (OldestUnansweredPing >= _options.KeepAliveTimeout)
                 {
                     Terminate(new MuxLinkEnd(MuxErrorCode.LinkLost, $"no PING answer within {_options.KeepAliveTimeout.TotalSeconds:0.#} s", ByPeer: false), sendGoAway: false);
                     // A wedged link may never drain its output: cut both loops off now.
