@@ -83,23 +83,28 @@ public static class DuplexPump
             }
 
             Failure = failure;
-            try
+            bool aborted = false;
+            if (onFailure is not null)
             {
-                if (onFailure is not null)
+                try
                 {
                     await onFailure(failure);
+                    aborted = true;
+                }
+                catch (Exception)
+                {
+                    // Telling the ends failed too (they are likely both gone): the relay still
+                    // reports the first failure, and the other direction is cancelled at once.
                 }
             }
-            finally
+
+            if (aborted)
             {
-                if (onFailure is null)
-                {
-                    await Cancel.CancelAsync();
-                }
-                else
-                {
-                    Cancel.CancelAfter(DefaultAbortGrace);
-                }
+                Cancel.CancelAfter(DefaultAbortGrace);
+            }
+            else
+            {
+                await Cancel.CancelAsync();
             }
         }
     }
