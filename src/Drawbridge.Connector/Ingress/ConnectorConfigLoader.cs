@@ -1,5 +1,6 @@
 using System.Globalization;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace Drawbridge.Connector.Ingress;
@@ -9,6 +10,10 @@ internal static class ConnectorConfigLoader
 {
     /// <summary>Config files are a few hundred bytes; 1 MiB stops a wrong path (a log, a binary) early.</summary>
     private const long MaxFileBytes = 1024 * 1024;
+
+    /// <summary>A config is four levels deep (keys, the ingress list, a rule, its values); 32 leaves
+    /// room and stops a hostile document before YamlDotNet's recursive loader overflows the stack.</summary>
+    private const int MaxDepth = 32;
 
     private static readonly string[] Keys = ["tunnel", "credentials-file", "ha-connections", "grace-period", "metrics", "ingress"];
 
@@ -33,6 +38,7 @@ internal static class ConnectorConfigLoader
         var yaml = new YamlStream();
         try
         {
+            CheckShape(text, fileName);
             yaml.Load(new StringReader(text));
         }
         catch (YamlException ex)
@@ -56,8 +62,8 @@ internal static class ConnectorConfigLoader
         IngressRules? ingress = null;
         foreach (var (keyNode, value) in root.Children)
         {
-            string key = ((YamlScalarNode)keyNode).Value ?? "";
             string where = $"{fileName}:{keyNode.Start.Line}";
+            string key = KeyName(keyNode, where, Keys);
             switch (key)
             {
                 case "tunnel": tunnel = Scalar(value, where, key); break;
@@ -97,7 +103,7 @@ internal static class ConnectorConfigLoader
             string? hostname = null, service = null;
             foreach (var (keyNode, value) in rule.Children)
             {
-                string key = ((YamlScalarNode)keyNode).Value ?? "";
+                string key = KeyName(keyNode, where, ["hostname", "service"]);
                 switch (key)
                 {
                     case "hostname": hostname = Scalar(value, where, key).ToLowerInvariant(); break;
@@ -136,6 +142,45 @@ internal static class ConnectorConfigLoader
         }
     }
 
+    /// <summary>
+    /// Walks the document's events (iteratively, so depth costs no stack) before it is loaded:
+    /// too deep a nesting is refused, and so is an alias of a list or mapping, which is how a
+    /// "billion laughs" document grows exponentially (and, used as a key, hangs the loader's
+    /// hashing). Aliases of plain values stay allowed, e.g. one service named twice.
+    /// </summary>
+    private static void CheckShape(string text, string fileName)
+    {
+        var parser = new Parser(new StringReader(text));
+        var anchorIsScalar = new Dictionary<string, bool>(StringComparer.Ordinal);
+        int depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case NodeEvent { Anchor.IsEmpty: false } node:
+                    anchorIsScalar[node.Anchor.Value] = node is Scalar; // anchors may be re-defined; the last one counts
+                    break;
+                case AnchorAlias alias when anchorIsScalar.TryGetValue(alias.Value.Value, out bool scalar) && !scalar:
+                    throw new ConfigException($"{fileName}:{alias.Start.Line}: the alias *{alias.Value.Value} repeats a list or mapping; only plain values may be repeated with &anchor / *alias");
+            }
+
+            if (parser.Current is MappingStart or SequenceStart && ++depth > MaxDepth)
+            {
+                throw new ConfigException($"{fileName}:{parser.Current.Start.Line}: nested more than {MaxDepth} levels deep; a config file has keys, the ingress list and its rules");
+            }
+
+            if (parser.Current is MappingEnd or SequenceEnd)
+            {
+                depth--;
+            }
+        }
+    }
+
+    private static string KeyName(YamlNode keyNode, string where, string[] allowed) =>
+        keyNode is YamlScalarNode { Value: { } key }
+            ? key
+            : throw new ConfigException($"{where}: a key must be a plain name; allowed: {string.Join(", ", allowed)}");
+
     private static bool IsHostnamePattern(string hostname)
     {
         string name = hostname.StartsWith("*.", StringComparison.Ordinal) ? hostname[2..] : hostname;
@@ -157,7 +202,7 @@ internal static class ConnectorConfigLoader
         {
             if (text.EndsWith(unit, StringComparison.Ordinal) &&
                 double.TryParse(text[..^unit.Length], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double amount) &&
-                amount * scale <= 86_400)
+                double.IsFinite(amount) && amount * scale <= 86_400)
             {
                 return TimeSpan.FromSeconds(amount * scale);
             }

@@ -34,12 +34,21 @@ internal static partial class AdminApi
     private static async Task<IResult> RevokeServiceTokenAsync(string reference, HttpContext context, EdgeState state)
     {
         IReadOnlyList<ServiceToken> tokens = await state.Store.ListServiceTokensAsync(context.RequestAborted);
-        ServiceToken? token = tokens.FirstOrDefault(t => t.RevokedAt is null &&
-            (t.Name == reference || t.ClientId == reference || (Guid.TryParse(reference, out Guid id) && t.Id == id)));
-        if (token is null)
+        List<ServiceToken> matches = [.. tokens.Where(t => t.RevokedAt is null &&
+            (t.Name == reference || t.ClientId == reference || (Guid.TryParse(reference, out Guid id) && t.Id == id)))];
+        if (matches.Count == 0)
         {
             return Error(StatusCodes.Status404NotFound, $"no active service token '{Printable(reference)}'");
         }
+
+        // Names need not be unique: revoking "whichever came first" could cut off the wrong client.
+        if (matches.Count > 1)
+        {
+            return Error(StatusCodes.Status409Conflict,
+                $"{matches.Count} active service tokens are named '{Printable(reference)}': revoke one by its client id ({string.Join(", ", matches.Select(t => t.ClientId))})");
+        }
+
+        ServiceToken token = matches[0];
 
         return await ChangeAsync(state, context, async () =>
         {

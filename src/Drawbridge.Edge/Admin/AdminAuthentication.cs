@@ -6,13 +6,14 @@ using Microsoft.Extensions.Logging;
 
 namespace Drawbridge.Edge.Admin;
 
-/// <summary>Every admin request carries <c>Authorization: Bearer &lt;admin token&gt;</c>; the store keeps its hash.</summary>
+/// <summary>Every admin request carries <c>Authorization: Bearer &lt;admin token&gt;</c> (the scheme in any case,
+/// RFC 9110 §11.1); the store keeps its hash.</summary>
 internal sealed class AdminAuthentication(IEdgeStore store, ILogger<AdminAuthentication> logger) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         string? header = context.HttpContext.Request.Headers.Authorization;
-        string? token = header is not null && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..].Trim() : null;
+        string? token = header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
         if (!AdminTokens.TryParse(token, out Guid id, out byte[]? secret)
             || await store.FindAdminTokenAsync(id, context.HttpContext.RequestAborted) is not { } stored
             || !SecretHash.Matches(secret, stored.TokenHash))

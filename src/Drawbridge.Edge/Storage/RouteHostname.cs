@@ -80,6 +80,11 @@ internal static class RouteHostname
         return "";
     }
 
-    /// <summary>Echo enough of a bad name to recognise it, never a whole hostile input.</summary>
-    private static string Shown(string hostname) => hostname.Length <= 80 ? hostname : string.Concat(hostname.AsSpan(0, 77), "...");
+    /// <summary>Echo enough of a bad name to recognise it, never a whole hostile input, and no
+    /// control characters (a terminal would act on an escape sequence in an error message).</summary>
+    private static string Shown(string hostname)
+    {
+        string head = hostname.Length <= 80 ? hostname : string.Concat(hostname.AsSpan(0, 77), "...");
+        return string.Concat(head.Select(c => char.IsControl(c) ? '?' : c));
+    }
 }

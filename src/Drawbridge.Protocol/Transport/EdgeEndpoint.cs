@@ -17,7 +17,11 @@ public sealed record EdgeEndpoint(string Hostname, int Port, string ConnectHost,
         string text = value.Trim();
         if (text.Contains("://", StringComparison.Ordinal))
         {
-            var uri = new Uri(text);
+            if (!Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) || uri.Host.Length == 0)
+            {
+                throw new FormatException($"'{value}' is not a URL like https://edge.example.com:443");
+            }
+
             return (uri.IdnHost, uri.IsDefaultPort ? defaultPort : uri.Port);
         }
 
@@ -31,17 +35,28 @@ public sealed record EdgeEndpoint(string Hostname, int Port, string ConnectHost,
 
             string host = text[1..close];
             string rest = text[(close + 1)..];
-            return (host, rest.StartsWith(':') ? ParsePort(rest[1..], value) : defaultPort);
+            if (Uri.CheckHostName(host) != UriHostNameType.IPv6 || (rest.Length > 0 && !rest.StartsWith(':')))
+            {
+                throw new FormatException($"'{value}' is not [IPv6 address] or [IPv6 address]:PORT");
+            }
+
+            return (host, rest.Length > 0 ? ParsePort(rest[1..], value) : defaultPort);
         }
 
         int colon = text.LastIndexOf(':');
         if (colon > 0 && text.IndexOf(':', StringComparison.Ordinal) == colon)
         {
-            return (text[..colon], ParsePort(text[(colon + 1)..], value));
+            return (Host(text[..colon], value), ParsePort(text[(colon + 1)..], value));
         }
 
-        return (text, defaultPort);
+        return (Host(text, value), defaultPort);
     }
+
+    /// <summary>A DNS name or an IP address; anything else (spaces, a stray colon, nothing) is a typo worth reporting now.</summary>
+    private static string Host(string host, string whole) =>
+        Uri.CheckHostName(host) != UriHostNameType.Unknown
+            ? host
+            : throw new FormatException($"'{whole}' has no valid host name or IP address (HOST[:PORT], IPv6 in brackets)");
 
     private static int ParsePort(string text, string whole) =>
         int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port) && port is > 0 and < 65536

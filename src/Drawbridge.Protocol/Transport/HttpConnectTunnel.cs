@@ -10,6 +10,8 @@ internal static class HttpConnectTunnel
     /// <summary>Proxies answer CONNECT with a short header block; 16 KiB is generous.</summary>
     private const int MaxResponseBytes = 16 * 1024;
 
+    private static readonly byte[] HttpVersionPrefix = "HTTP/"u8.ToArray();
+
     public static async Task OpenAsync(NetworkStream stream, Uri proxy, string host, int port, CancellationToken cancellationToken)
     {
         string authority = host.Contains(':', StringComparison.Ordinal) ? $"[{host}]:{port}" : $"{host}:{port}";
@@ -25,7 +27,7 @@ internal static class HttpConnectTunnel
         request.Append("\r\n");
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request.ToString()), cancellationToken);
 
-        string head = await ReadHeadAsync(stream, cancellationToken);
+        string head = await ReadHeadAsync(stream, proxy, cancellationToken);
         string statusLine = head.Split("\r\n", 2)[0];
         string[] parts = statusLine.Split(' ', 3);
         if (parts.Length < 2 || !parts[0].StartsWith("HTTP/1.", StringComparison.Ordinal))
@@ -40,8 +42,12 @@ internal static class HttpConnectTunnel
         }
     }
 
-    /// <summary>Reads up to the blank line byte by byte, so no tunnelled byte is consumed.</summary>
-    private static async Task<string> ReadHeadAsync(NetworkStream stream, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads up to the blank line byte by byte, so no tunnelled byte is consumed. An answer that
+    /// does not start with "HTTP/" (a SOCKS or TLS port, say) fails at once instead of waiting
+    /// for a blank line that never comes.
+    /// </summary>
+    private static async Task<string> ReadHeadAsync(NetworkStream stream, Uri proxy, CancellationToken cancellationToken)
     {
         var head = new List<byte>(256);
         byte[] one = new byte[1];
@@ -50,18 +56,23 @@ internal static class HttpConnectTunnel
             int read = await stream.ReadAsync(one, cancellationToken);
             if (read == 0)
             {
-                throw new EdgeDialException(ConnectionOutcome.EdgeUnreachable, "the proxy closed the connection during CONNECT");
+                throw Failure(proxy, "closed the connection during CONNECT");
             }
 
             head.Add(one[0]);
             int n = head.Count;
+            if (n == HttpVersionPrefix.Length && !head.SequenceEqual(HttpVersionPrefix))
+            {
+                throw Failure(proxy, $"answered CONNECT with something that is not HTTP: '{Printable(Encoding.ASCII.GetString(head.ToArray()))}'");
+            }
+
             if (n >= 4 && head[n - 4] == '\r' && head[n - 3] == '\n' && head[n - 2] == '\r' && head[n - 1] == '\n')
             {
                 return Encoding.ASCII.GetString(head.ToArray());
             }
         }
 
-        throw new EdgeDialException(ConnectionOutcome.EdgeUnreachable, $"the proxy's CONNECT answer exceeded {MaxResponseBytes} bytes");
+        throw Failure(proxy, $"answered CONNECT with more than {MaxResponseBytes} bytes of headers");
     }
 
     private static EdgeDialException Failure(Uri proxy, string what) =>

@@ -11,23 +11,29 @@ public sealed record ProxySettings(Uri ProxyUri, IReadOnlyList<string> NoProxy)
     public static ProxySettings? FromEnvironment(Func<string, string?>? read = null)
     {
         read ??= Environment.GetEnvironmentVariable;
-        string? value = First(read, "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy");
-        if (string.IsNullOrWhiteSpace(value))
+        var (name, value) = First(read, "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy");
+        if (value is null)
         {
             return null;
         }
 
-        if (!value.Contains("://", StringComparison.Ordinal))
+        string address = value.Trim();
+        if (!address.Contains("://", StringComparison.Ordinal))
         {
-            value = "http://" + value;
+            address = "http://" + address;
         }
 
-        if (!Uri.TryCreate(value, UriKind.Absolute, out Uri? uri) || uri.Scheme != "http")
+        if (!Uri.TryCreate(address, UriKind.Absolute, out Uri? uri) || uri.Host.Length == 0)
         {
-            throw new FormatException($"HTTPS_PROXY '{value}' is not an http://host:port proxy address");
+            throw new FormatException($"{name} '{WithoutPassword(value)}' is not a proxy address like http://proxy.example.com:3128");
         }
 
-        string noProxy = First(read, "NO_PROXY", "no_proxy") ?? "";
+        if (uri.Scheme != "http")
+        {
+            throw new FormatException($"{name} '{WithoutPassword(value)}' is a {uri.Scheme}:// proxy; only http:// proxies (HTTP CONNECT) are supported");
+        }
+
+        string noProxy = First(read, "NO_PROXY", "no_proxy").Value ?? "";
         var entries = noProxy.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(e => e.TrimStart('.').ToLowerInvariant()).ToArray();
         return new ProxySettings(uri, entries);
@@ -39,6 +45,14 @@ public sealed record ProxySettings(Uri ProxyUri, IReadOnlyList<string> NoProxy)
         return NoProxy.Any(e => e == "*" || name == e || name.EndsWith("." + e, StringComparison.Ordinal));
     }
 
-    private static string? First(Func<string, string?> read, params string[] names) =>
-        names.Select(read).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
+    private static (string Name, string? Value) First(Func<string, string?> read, params string[] names) =>
+        names.Select(n => (n, read(n))).FirstOrDefault(p => !string.IsNullOrWhiteSpace(p.Item2));
+
+    /// <summary>Error messages end up in terminals and CI logs: never echo a proxy password.</summary>
+    private static string WithoutPassword(string value)
+    {
+        int at = value.LastIndexOf('@');
+        int start = value.IndexOf("://", StringComparison.Ordinal) is >= 0 and var scheme ? scheme + 3 : 0;
+        return at > start ? string.Concat(value.AsSpan(0, start), "***", value.AsSpan(at)) : value;
+    }
 }
