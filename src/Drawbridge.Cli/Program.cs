@@ -9,6 +9,10 @@ var root = new RootCommand("Drawbridge: single-sign-on-gated access to any TCP s
     TunnelCommands.Build(),
     AccessCommands.Build(),
     ServiceTokenCommands.Build(),
+    AppCommands.Build(),
+    PolicyCommands.Build(),
+    SessionCommands.BuildSession(),
+    SessionCommands.BuildAudit(),
 };
 
 // SIGTERM/SIGINT cancel the action's token; give graceful drains (up to an hour) time to finish.

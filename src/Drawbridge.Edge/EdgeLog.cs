@@ -29,6 +29,15 @@ internal static partial class EdgeLog
     [LoggerMessage(1030, LogLevel.Information, "Admin {Method} {Path} by token {TokenId}: {Status}")]
     public static partial void AdminRequest(ILogger logger, string method, string path, Guid tokenId, int status);
 
+    [LoggerMessage(1050, LogLevel.Warning, "DEVELOPMENT SETTING (no SMTP server configured): the sign-in code for {Email} is {Code}")]
+    public static partial void DevelopmentPin(ILogger logger, string email, string code);
+
+    [LoggerMessage(1051, LogLevel.Information, "Sign-in by {Email} with {Method} from {ClientAddress}: {Outcome}")]
+    public static partial void SignIn(ILogger logger, string email, string method, string clientAddress, string outcome);
+
+    [LoggerMessage(1025, LogLevel.Information, "Closed {Count} open connections: {Reason}")]
+    public static partial void ConnectionsClosed(ILogger logger, int count, string reason);
+
     [LoggerMessage(1040, LogLevel.Information, "Edge draining: telling {Links} connector links to move on, waiting up to {GraceSeconds} s for {Connections} open connections")]
     public static partial void Draining(ILogger logger, int links, double graceSeconds, int connections);
 }

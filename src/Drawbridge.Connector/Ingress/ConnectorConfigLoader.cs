@@ -1,4 +1,5 @@
 using System.Globalization;
+using Drawbridge.Protocol.Text;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
@@ -195,19 +196,8 @@ internal static class ConnectorConfigLoader
             : throw new ConfigException($"{where}: '{key}' must be a single value");
 
     /// <summary>Durations as <c>30s</c>, <c>2m</c>, <c>1h</c>, <c>500ms</c>.</summary>
-    internal static TimeSpan ParseDuration(string text, string where, string key)
-    {
-        (string unit, double scale)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)];
-        foreach (var (unit, scale) in units)
-        {
-            if (text.EndsWith(unit, StringComparison.Ordinal) &&
-                double.TryParse(text[..^unit.Length], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double amount) &&
-                double.IsFinite(amount) && amount * scale <= 86_400)
-            {
-                return TimeSpan.FromSeconds(amount * scale);
-            }
-        }
-
-        throw new ConfigException($"{where}: '{key}' must be a duration like 30s, 2m or 500ms (at most 24h), not '{text}'");
-    }
+    internal static TimeSpan ParseDuration(string text, string where, string key) =>
+        Durations.TryParse(text, TimeSpan.FromHours(24), out TimeSpan duration)
+            ? duration
+            : throw new ConfigException($"{where}: '{key}' must be a duration like 30s, 2m or 500ms (at most 24h), not '{text}'");
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.WebSockets;
 using Drawbridge.Edge.Connectors;
 using Drawbridge.Edge.Hosting;
@@ -16,14 +17,14 @@ namespace Drawbridge.Edge.Access;
 /// A client's TCP connection arriving as a WebSocket at <c>wss://&lt;app hostname&gt;/</c>
 /// (SPEC.md §1): authenticate, route, open a stream on a connector link, relay, log one line.
 /// </summary>
-internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry, EdgeRuntime runtime, ILogger<AccessEndpoint> logger)
+internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry, EdgeRuntime runtime, OpenConnections connections, TimeProvider time, ILogger<AccessEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context, string hostname)
     {
         string client = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
         EdgeSnapshot snapshot = state.Current;
 
-        // 1. Refusals that need no connector: draining, credential, route, a live link.
+        // 1. Refusals that need no connector: draining, credential, policy, route, a live link.
         if (Refuse(context, hostname, snapshot, out AccessCaller? caller, out ConnectorLink? link) is { } refusal)
         {
             EdgeLog.ConnectionRefused(logger, hostname, client, refusal.Outcome.WireName(), refusal.Message);
@@ -48,10 +49,21 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
                 return;
             }
 
-            // 3. Relay until both sides are done; the first failure decides the outcome.
+            // 3. Relay until both sides are done; the first failure decides the outcome. While it
+            //    runs, live enforcement may end it (revocation, policy change) through the stream.
             await using (stream)
             {
-                RelayResult result = await DuplexPump.RunAsync(clientStream, stream, failure => AbortAsync(failure, clientStream, stream), context.RequestAborted);
+                connections.Add(new OpenConnection(open.ConnectionId, hostname, caller, client, time.GetUtcNow(), (code, reason) => stream.Reset(code, reason)));
+                RelayResult result;
+                try
+                {
+                    result = await DuplexPump.RunAsync(clientStream, stream, failure => AbortAsync(failure, clientStream, stream), context.RequestAborted);
+                }
+                finally
+                {
+                    connections.Remove(open.ConnectionId);
+                }
+
                 (ConnectionOutcome outcome, string detail) = Classify(result, stream);
                 EdgeLog.ConnectionEnded(logger, open.ConnectionId, hostname, caller.Identity, client, context.Request.Protocol, outcome.WireName(),
                     (long)result.Duration.TotalMilliseconds, result.BytesAToB, result.BytesBToA, detail);
@@ -72,10 +84,16 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
             return (ConnectionOutcome.EdgeDraining, "this edge is shutting down: connect again to reach another");
         }
 
-        caller = AccessAuthenticator.Authenticate(context.Request.Headers, snapshot, out string failure);
+        IPAddress address = context.Connection.RemoteIpAddress ?? IPAddress.None;
+        caller = AccessAuthenticator.Authenticate(context.Request.Headers, address, snapshot, out ConnectionOutcome outcome, out string failure);
         if (caller is null)
         {
-            return (ConnectionOutcome.Unauthenticated, $"{failure} ({hostname})");
+            return (outcome, $"{failure} ({hostname})");
+        }
+
+        if (AccessAuthenticator.Authorize(hostname, caller, snapshot) is { Allowed: false } denial)
+        {
+            return (ConnectionOutcome.Denied, denial.Reason);
         }
 
         if (!snapshot.TryGetTunnelForHostname(hostname, out Guid tunnelId))

@@ -28,6 +28,17 @@ internal static partial class AdminApi
         api.MapPost("/service-tokens", CreateServiceTokenAsync);
         api.MapGet("/service-tokens", ListServiceTokensAsync);
         api.MapDelete("/service-tokens/{reference}", RevokeServiceTokenAsync);
+        api.MapPost("/apps", CreateAppAsync);
+        api.MapGet("/apps", ListAppsAsync);
+        api.MapGet("/apps/{hostname}", GetAppAsync);
+        api.MapDelete("/apps/{hostname}", DeleteAppAsync);
+        api.MapPost("/apps/{hostname}/policies", AddPolicyAsync);
+        api.MapGet("/apps/{hostname}/policies", ListPoliciesAsync);
+        api.MapPost("/apps/{hostname}/policy-test", TestPolicyAsync);
+        api.MapDelete("/policies/{id:guid}", DeletePolicyAsync);
+        api.MapGet("/sessions", ListSessionsAsync);
+        api.MapPost("/sessions/revoke", RevokeSessionsAsync);
+        api.MapGet("/audit", ListAuditAsync);
     }
 
     /// <summary>Runs a store change, refreshes the snapshot, and maps store errors to 4xx.</summary>

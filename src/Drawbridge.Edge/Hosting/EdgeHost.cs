@@ -31,8 +31,9 @@ internal sealed class EdgeHost : IAsyncDisposable
     private readonly Task _poll;
     private int _stopped;
 
-    private EdgeHost(WebApplication app, IEdgeStore store, EdgeCertificates certificates, EdgeRuntime runtime, ConnectorRegistry registry, EdgeState state, int port, TimeProvider time)
+    private EdgeHost(WebApplication app, IEdgeStore store, EdgeCertificates certificates, EdgeRuntime runtime, ConnectorRegistry registry, EdgeState state, OpenConnections connections, int port, TimeProvider time)
     {
+        Connections = connections;
         _app = app;
         _store = store;
         _certificates = certificates;
@@ -41,8 +42,13 @@ internal sealed class EdgeHost : IAsyncDisposable
         State = state;
         Port = port;
         ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<EdgeHost>();
-        _poll = state.PollAsync(runtime.Options.SnapshotPollInterval, time, logger, _stopping.Token);
+        _poll = Task.WhenAll(
+            state.PollAsync(runtime.Options.SnapshotPollInterval, time, logger, _stopping.Token),
+            LiveEnforcement.RunExpiryLoopAsync(connections, time, logger, _stopping.Token));
     }
+
+    /// <summary>Open client connections, for live enforcement and <c>session list</c>.</summary>
+    public OpenConnections Connections { get; }
 
     public int Port { get; }
 
@@ -96,6 +102,8 @@ internal sealed class EdgeHost : IAsyncDisposable
         builder.Services.AddSingleton(runtime);
         builder.Services.AddSingleton(registry);
         builder.Services.AddSingleton<AccessEndpoint>();
+        var connections = new OpenConnections();
+        builder.Services.AddSingleton(connections);
         builder.Services.AddSingleton<ConnectorEndpoint>();
 
         WebApplication app = builder.Build();
@@ -118,7 +126,16 @@ internal sealed class EdgeHost : IAsyncDisposable
         app.Map(WireNames.TunnelPath, (HttpContext context, ConnectorEndpoint endpoint) => endpoint.HandleAsync(context));
         app.MapGet("/ready", () => runtime.Draining ? Results.StatusCode(StatusCodes.Status503ServiceUnavailable) : Results.Text("ready\n"));
         AdminApi.Map(app);
-        state.Changed += snapshot => CloseRemovedTunnels(registry, snapshot);
+        ILogger enforcementLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Drawbridge.Edge.Access.LiveEnforcement");
+        state.Changed += snapshot =>
+        {
+            CloseRemovedTunnels(registry, snapshot);
+            int closed = connections.Enforce(c => LiveEnforcement.Verdict(c, snapshot));
+            if (closed > 0)
+            {
+                EdgeLog.ConnectionsClosed(enforcementLog, closed, "no longer allowed after a configuration change");
+            }
+        };
 
         await app.StartAsync(cancellationToken);
         int port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
@@ -128,7 +145,7 @@ internal sealed class EdgeHost : IAsyncDisposable
         }
 
         EdgeLog.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<EdgeHost>(), $"{listen.Address}:{port}", settings.Hostname);
-        return new EdgeHost(app, store, certificates, runtime, registry, state, port, time);
+        return new EdgeHost(app, store, certificates, runtime, registry, state, connections, port, time);
     }
 
     /// <summary>Links of tunnels that are no longer in the snapshot (deleted elsewhere) are closed.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Drawbridge.Edge.Policies;
 using Drawbridge.Edge.Storage;
 using Drawbridge.Protocol.Credentials;
 
@@ -20,16 +21,38 @@ internal sealed class EdgeSnapshot
         FrozenDictionary<string, Guid> routes,
         FrozenDictionary<Guid, string> tunnelSecretHashes,
         FrozenDictionary<string, ServiceTokenEntry> serviceTokens)
+        : this(changeCounter, routes, tunnelSecretHashes, serviceTokens, FrozenDictionary<string, AppAccess>.Empty, FrozenSet<Guid>.Empty)
+    {
+    }
+
+    public EdgeSnapshot(
+        long changeCounter,
+        FrozenDictionary<string, Guid> routes,
+        FrozenDictionary<Guid, string> tunnelSecretHashes,
+        FrozenDictionary<string, ServiceTokenEntry> serviceTokens,
+        FrozenDictionary<string, AppAccess> apps,
+        FrozenSet<Guid> revokedSessions)
     {
         ChangeCounter = changeCounter;
         _routes = routes;
         _tunnelSecretHashes = tunnelSecretHashes;
         _serviceTokens = serviceTokens;
+        Apps = apps;
+        RevokedSessions = revokedSessions;
     }
 
     /// <summary>An edge with nothing configured: every lookup fails.</summary>
     public static EdgeSnapshot Empty { get; } = new(
         -1, FrozenDictionary<string, Guid>.Empty, FrozenDictionary<Guid, string>.Empty, FrozenDictionary<string, ServiceTokenEntry>.Empty);
+
+    /// <summary>hostname (lowercase) → the application and its parsed policies.</summary>
+    public FrozenDictionary<string, AppAccess> Apps { get; }
+
+    /// <summary>Sessions revoked before they expired: their app tokens are refused and their connections closed.</summary>
+    public FrozenSet<Guid> RevokedSessions { get; }
+
+    /// <summary>Whether a service token (by id) is still live: revoking one closes its open connections.</summary>
+    public bool IsServiceTokenLive(Guid tokenId) => _serviceTokens.Values.Any(t => t.TokenId == tokenId && !t.Revoked);
 
     /// <summary>
     /// The store's change counter read before the snapshot's data: a change made while loading
@@ -56,7 +79,31 @@ internal sealed class EdgeSnapshot
             .ToFrozenDictionary(r => r.Hostname, r => r.TunnelId, StringComparer.OrdinalIgnoreCase);
         var tokens = serviceTokens.ToFrozenDictionary(
             t => t.ClientId, t => new ServiceTokenEntry(t.Id, t.Name, t.SecretHash, t.RevokedAt is not null), StringComparer.Ordinal);
-        return new EdgeSnapshot(changeCounter, liveRoutes, secretHashes, tokens);
+        var apps = await LoadAppsAsync(store, cancellationToken);
+        var now = DateTimeOffset.UtcNow;
+        var sessions = await store.ListSessionsAsync(activeOnly: false, now, cancellationToken);
+        var revoked = sessions.Where(s => s.RevokedAt is not null && s.ExpiresAt > now).Select(s => s.Id).ToFrozenSet();
+        return new EdgeSnapshot(changeCounter, liveRoutes, secretHashes, tokens, apps, revoked);
+    }
+
+    private static async Task<FrozenDictionary<string, AppAccess>> LoadAppsAsync(IEdgeStore store, CancellationToken cancellationToken)
+    {
+        var apps = await store.ListAppsAsync(cancellationToken);
+        var policies = (await store.ListPoliciesAsync(null, cancellationToken)).ToLookup(p => p.AppHostname, StringComparer.OrdinalIgnoreCase);
+        return apps.ToFrozenDictionary(a => a.Hostname, a => ToAccess(a, policies[a.Hostname]), StringComparer.OrdinalIgnoreCase);
+    }
+
+    private static AppAccess ToAccess(App app, IEnumerable<StoredPolicy> stored)
+    {
+        try
+        {
+            return new AppAccess(app.Hostname, app.SessionDuration, [.. stored.Select(PolicyRecords.ToPolicy)], null);
+        }
+        catch (PolicyFormatException ex)
+        {
+            // Fail closed: an unreadable policy could have been a deny.
+            return new AppAccess(app.Hostname, app.SessionDuration, [], $"a stored policy of {app.Hostname} is unreadable ({ex.Message}); the app admits no one until it is fixed");
+        }
     }
 
     /// <summary>The tunnel that serves <paramref name="hostname"/> (any case; no port, no trailing dot).</summary>

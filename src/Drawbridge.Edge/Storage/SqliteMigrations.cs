@@ -53,6 +53,73 @@ internal static class SqliteMigrations
             );
             INSERT INTO change_counter (id, value) VALUES (1, 0);
             """),
+        new(2, "applications, policies, sessions, signing keys, audit", """
+            -- An app is a hostname with policies. It need not have a route (yet), so no foreign key to routes.
+            CREATE TABLE apps (
+                hostname            TEXT    NOT NULL PRIMARY KEY,
+                session_duration_ms INTEGER NOT NULL,
+                created_at          INTEGER NOT NULL
+            );
+
+            -- Selector lists are JSON arrays of opaque strings: the policy code parses them, the store does not.
+            CREATE TABLE policies (
+                id                TEXT    NOT NULL PRIMARY KEY,
+                app_hostname      TEXT    NOT NULL REFERENCES apps (hostname),
+                name              TEXT    NOT NULL,
+                action            TEXT    NOT NULL,
+                precedence        INTEGER NOT NULL,
+                include_selectors TEXT    NOT NULL,
+                require_selectors TEXT    NOT NULL,
+                exclude_selectors TEXT    NOT NULL,
+                created_at        INTEGER NOT NULL
+            );
+            -- Precedence orders an app's policies, so it is unique within the app.
+            CREATE UNIQUE INDEX policies_app_precedence ON policies (app_hostname, precedence);
+
+            CREATE TABLE user_sessions (
+                id             TEXT    NOT NULL PRIMARY KEY,
+                secret_hash    TEXT    NOT NULL,
+                email          TEXT    NOT NULL,
+                display_name   TEXT    NULL,
+                groups_json    TEXT    NOT NULL,
+                login_method   TEXT    NOT NULL,
+                client_address TEXT    NULL,
+                created_at     INTEGER NOT NULL,
+                expires_at     INTEGER NOT NULL,
+                revoked_at     INTEGER NULL,
+                revoked_reason TEXT    NULL
+            );
+            -- "Revoke everything of alice@example.com".
+            CREATE INDEX user_sessions_email ON user_sessions (email);
+
+            CREATE TABLE signing_keys (
+                key_id            TEXT    NOT NULL PRIMARY KEY,
+                algorithm         TEXT    NOT NULL,
+                private_key_pkcs8 TEXT    NOT NULL,
+                created_at        INTEGER NOT NULL,
+                retired_at        INTEGER NULL
+            );
+
+            -- Append-only. id is the rowid (PostgreSQL: bigint identity): it grows with each append,
+            -- so it orders events of one millisecond. Not AUTOINCREMENT: ids are never deleted from the top.
+            CREATE TABLE audit_events (
+                id             INTEGER NOT NULL PRIMARY KEY,
+                at             INTEGER NOT NULL,
+                kind           TEXT    NOT NULL,
+                actor          TEXT    NOT NULL,
+                app            TEXT    NULL,
+                outcome        TEXT    NOT NULL,
+                policy         TEXT    NULL,
+                client_address TEXT    NULL,
+                bytes_up       INTEGER NULL,
+                bytes_down     INTEGER NULL,
+                duration_ms    INTEGER NULL,
+                detail         TEXT    NULL
+            );
+            CREATE INDEX audit_events_at ON audit_events (at);
+            CREATE INDEX audit_events_actor_at ON audit_events (actor, at);
+            CREATE INDEX audit_events_app_at ON audit_events (app, at);
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

@@ -52,7 +52,7 @@ public sealed class AccessAuthenticatorTests : IAsyncLifetime
     }
 
     private AccessCaller? Authenticate(IHeaderDictionary headers, out string failure) =>
-        AccessAuthenticator.Authenticate(headers, _snapshot, out failure);
+        AccessAuthenticator.Authenticate(headers, System.Net.IPAddress.Loopback, _snapshot, out _, out failure);
 
     private void AssertRefused(IHeaderDictionary headers, string expectedFailure)
     {
@@ -66,7 +66,9 @@ public sealed class AccessAuthenticatorTests : IAsyncLifetime
         AccessCaller? caller = Authenticate(Headers(
             (WireNames.ServiceTokenIdHeader, _ci.ClientId), (WireNames.ServiceTokenSecretHeader, _ciSecret)), out string failure);
 
-        Assert.Equal(new AccessCaller("service-token:ci", _ci.Id), caller);
+        Assert.Equal("service-token:ci", caller!.Identity);
+        Assert.Equal(_ci.Id, caller.ServiceTokenId);
+        Assert.True(caller.Subject.IsServiceToken);
         Assert.Equal("", failure);
     }
 
@@ -76,7 +78,9 @@ public sealed class AccessAuthenticatorTests : IAsyncLifetime
         AccessCaller? caller = Authenticate(Headers(
             ("Cf-Access-Client-Id", _ci.ClientId), ("Cf-Access-Client-Secret", _ciSecret)), out string failure);
 
-        Assert.Equal(new AccessCaller("service-token:ci", _ci.Id), caller);
+        Assert.Equal("service-token:ci", caller!.Identity);
+        Assert.Equal(_ci.Id, caller.ServiceTokenId);
+        Assert.True(caller.Subject.IsServiceToken);
         Assert.Equal("", failure);
     }
 
@@ -96,7 +100,9 @@ public sealed class AccessAuthenticatorTests : IAsyncLifetime
             (WireNames.ServiceTokenIdHeader, _ci.ClientId), (WireNames.ServiceTokenSecretHeader, _ciSecret),
             (WireNames.CloudflareClientIdHeader, _deploy.ClientId), (WireNames.CloudflareClientSecretHeader, _deploySecret)), out _);
 
-        Assert.Equal(new AccessCaller("service-token:ci", _ci.Id), caller);
+        Assert.Equal("service-token:ci", caller!.Identity);
+        Assert.Equal(_ci.Id, caller.ServiceTokenId);
+        Assert.True(caller.Subject.IsServiceToken);
     }
 
     [Fact]
@@ -195,5 +201,5 @@ public sealed class AccessAuthenticatorTests : IAsyncLifetime
     [Fact]
     public void EmptySnapshot_AuthenticatesNobody() =>
         Assert.Null(AccessAuthenticator.Authenticate(
-            Headers((WireNames.ServiceTokenIdHeader, _ci.ClientId), (WireNames.ServiceTokenSecretHeader, _ciSecret)), EdgeSnapshot.Empty, out _));
+            Headers((WireNames.ServiceTokenIdHeader, _ci.ClientId), (WireNames.ServiceTokenSecretHeader, _ciSecret)), System.Net.IPAddress.Loopback, EdgeSnapshot.Empty, out _, out _));
 }

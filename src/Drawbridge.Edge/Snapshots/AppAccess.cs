@@ -1,0 +1,7 @@
+using Drawbridge.Edge.Policies;
+
+namespace Drawbridge.Edge.Snapshots;
+
+/// <summary>An application as the hot path needs it: its session duration and its policies, parsed.
+/// <see cref="Problem"/> is set when a stored policy no longer parses: the app then admits no one.</summary>
+internal sealed record AppAccess(string Hostname, TimeSpan SessionDuration, IReadOnlyList<Policy> Policies, string? Problem);
