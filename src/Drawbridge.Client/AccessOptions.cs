@@ -18,6 +18,9 @@ internal sealed record AccessOptions
 
     public string? ServiceTokenSecret { get; init; }
 
+    /// <summary>An app token from sign-in (<c>drawbridge access login</c>), sent as a Bearer token.</summary>
+    public string? AppToken { get; init; }
+
     /// <summary>WebSockets over HTTP/2 (RFC 8441) first, so connections share one TLS session; off = HTTP/1.1 only.</summary>
     public bool PreferHttp2 { get; init; } = true;
 

@@ -23,7 +23,9 @@ internal sealed class AccessDialer : IDisposable
         });
         _headers = options.ServiceTokenId is not null && options.ServiceTokenSecret is not null
             ? [new(WireNames.ServiceTokenIdHeader, options.ServiceTokenId), new(WireNames.ServiceTokenSecretHeader, options.ServiceTokenSecret)]
-            : [];
+            : options.AppToken is not null
+                ? [new("Authorization", "Bearer " + options.AppToken)]
+                : [];
     }
 
     public AccessOptions Options { get; }

@@ -1,6 +1,8 @@
 using System.Net;
+using Drawbridge.Edge.Identity;
 using Drawbridge.Edge.Policies;
 using Drawbridge.Edge.Snapshots;
+using Drawbridge.Edge.Tokens;
 using Drawbridge.Protocol.Outcomes;
 using Drawbridge.Protocol.Transport;
 using Microsoft.AspNetCore.Http;
@@ -10,7 +12,10 @@ namespace Drawbridge.Edge.Access;
 /// <summary>Reads a client's credential from the headers of SPEC.md §1 (first match wins) and turns it into a caller.</summary>
 internal static class AccessAuthenticator
 {
-    public static AccessCaller? Authenticate(IHeaderDictionary headers, IPAddress client, EdgeSnapshot snapshot, out ConnectionOutcome outcome, out string failure)
+    public static AccessCaller? Authenticate(IHeaderDictionary headers, IPAddress client, EdgeSnapshot snapshot, out ConnectionOutcome outcome, out string failure) =>
+        Authenticate(headers, client, hostname: "", snapshot, tokens: null, out outcome, out failure);
+
+    public static AccessCaller? Authenticate(IHeaderDictionary headers, IPAddress client, string hostname, EdgeSnapshot snapshot, AppTokens? tokens, out ConnectionOutcome outcome, out string failure)
     {
         outcome = ConnectionOutcome.Unauthenticated;
         string? id = First(headers, WireNames.ServiceTokenIdHeader, WireNames.CloudflareClientIdHeader);
@@ -27,10 +32,51 @@ internal static class AccessAuthenticator
             return null;
         }
 
-        failure = First(headers, "Authorization", WireNames.CloudflareTokenHeader) is not null
-            ? "app tokens from sign-in are not accepted by this edge yet: use a service token"
-            : "no credential: pass a service token (--service-token-id and --service-token-secret)";
-        return null;
+        string? token = BearerToken(headers);
+        if (token is null)
+        {
+            failure = $"no credential: run `drawbridge access login {hostname}` to sign in, or pass a service token (--service-token-id and --service-token-secret)";
+            return null;
+        }
+
+        if (tokens is null)
+        {
+            failure = "this edge does not accept app tokens: use a service token";
+            return null;
+        }
+
+        var (claims, result) = tokens.Validate(token, hostname);
+        if (claims is null)
+        {
+            (outcome, failure) = result.Failure == TokenFailure.Expired
+                ? (ConnectionOutcome.SessionExpired, $"your session expired: run `drawbridge access login {hostname}`")
+                : (ConnectionOutcome.Unauthenticated, $"the app token was refused ({result.Message}): run `drawbridge access login {hostname}`");
+            return null;
+        }
+
+        if (Guid.TryParseExact(claims.SessionId, "N", out Guid sessionId) && snapshot.RevokedSessions.Contains(sessionId))
+        {
+            outcome = ConnectionOutcome.AccessRevoked;
+            failure = $"your session was revoked by an administrator: run `drawbridge access login {hostname}` if you should still have access";
+            return null;
+        }
+
+        failure = "";
+        AccessSubject subject = AccessSubject.User(claims.Email ?? claims.Subject, claims.Groups, claims.LoginMethod, client);
+        return new AccessCaller("email:" + (claims.Email ?? claims.Subject), subject, SessionId: sessionId, ExpiresAt: claims.Expires);
+    }
+
+    /// <summary><c>Authorization: Bearer …</c> (any case, RFC 9110 §11.1), else <c>Cf-Access-Token</c> as cloudflared sends it.</summary>
+    private static string? BearerToken(IHeaderDictionary headers)
+    {
+        string? authorization = headers.Authorization;
+        if (authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return authorization[7..].Trim();
+        }
+
+        string? cloudflare = headers[WireNames.CloudflareTokenHeader];
+        return string.IsNullOrEmpty(cloudflare) ? null : cloudflare.Trim();
     }
 
     /// <summary>

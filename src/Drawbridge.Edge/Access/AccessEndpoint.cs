@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using Drawbridge.Edge.Connectors;
 using Drawbridge.Edge.Hosting;
+using Drawbridge.Edge.Identity;
 using Drawbridge.Edge.Snapshots;
 using Drawbridge.Protocol.Framing;
 using Drawbridge.Protocol.Multiplexing;
@@ -17,7 +18,7 @@ namespace Drawbridge.Edge.Access;
 /// A client's TCP connection arriving as a WebSocket at <c>wss://&lt;app hostname&gt;/</c>
 /// (SPEC.md §1): authenticate, route, open a stream on a connector link, relay, log one line.
 /// </summary>
-internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry, EdgeRuntime runtime, OpenConnections connections, TimeProvider time, ILogger<AccessEndpoint> logger)
+internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry, EdgeRuntime runtime, OpenConnections connections, AppTokens tokens, TimeProvider time, ILogger<AccessEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context, string hostname)
     {
@@ -85,7 +86,7 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
         }
 
         IPAddress address = context.Connection.RemoteIpAddress ?? IPAddress.None;
-        caller = AccessAuthenticator.Authenticate(context.Request.Headers, address, snapshot, out ConnectionOutcome outcome, out string failure);
+        caller = AccessAuthenticator.Authenticate(context.Request.Headers, address, hostname, snapshot, tokens, out ConnectionOutcome outcome, out string failure);
         if (caller is null)
         {
             return (outcome, $"{failure} ({hostname})");

@@ -3,8 +3,10 @@ using Drawbridge.Edge.Access;
 using Drawbridge.Edge.Admin;
 using Drawbridge.Edge.Certificates;
 using Drawbridge.Edge.Connectors;
+using Drawbridge.Edge.Identity;
 using Drawbridge.Edge.Snapshots;
 using Drawbridge.Edge.Storage;
+using Drawbridge.Edge.Tokens;
 using Drawbridge.Protocol.Multiplexing;
 using Drawbridge.Protocol.Transport;
 using Microsoft.AspNetCore.Builder;
@@ -76,6 +78,7 @@ internal sealed class EdgeHost : IAsyncDisposable
             : EdgeCertificates.FromAuthority(EdgeCertificateAuthority.Load(data.CaCertificate, data.CaKey, time), settings.Hostname,
                 name => name.Equals(settings.Hostname, StringComparison.OrdinalIgnoreCase) || state.Current.Routes.ContainsKey(name));
         var runtime = new EdgeRuntime(options, settings) { CaCertificatePem = certificates.CaCertificatePem };
+        AppTokens tokens = await AppTokens.LoadAsync(store, () => runtime.Settings.PublicUrl, time, cancellationToken);
         var registry = new ConnectorRegistry();
 
         // 3. Kestrel: one port, TLS, HTTP/1.1 and HTTP/2 (for RFC 8441 WebSockets).
@@ -101,6 +104,16 @@ internal sealed class EdgeHost : IAsyncDisposable
         builder.Services.AddSingleton(state);
         builder.Services.AddSingleton(runtime);
         builder.Services.AddSingleton(registry);
+        builder.Services.AddSingleton(tokens);
+        builder.Services.AddSingleton<IReadOnlyDictionary<string, OidcProvider>>(sp =>
+        {
+            var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+            return settings.IdentityProviders.ToDictionary(p => p.Id, p => new OidcProvider(p, http, time));
+        });
+        builder.Services.AddSingleton<IPinSender>(sp => settings.Smtp is { } smtp
+            ? new SmtpPinSender(smtp, settings.Hostname)
+            : new ConsolePinSender(sp.GetRequiredService<ILogger<ConsolePinSender>>()));
+        builder.Services.AddSingleton<SignInServices>();
         builder.Services.AddSingleton<AccessEndpoint>();
         var connections = new OpenConnections();
         builder.Services.AddSingleton(connections);
@@ -124,8 +137,11 @@ internal sealed class EdgeHost : IAsyncDisposable
             await next(context);
         });
         app.Map(WireNames.TunnelPath, (HttpContext context, ConnectorEndpoint endpoint) => endpoint.HandleAsync(context));
+        app.MapGet(JwksDocument.WellKnownPath, () => Results.Bytes(tokens.Jwks(), JwksDocument.ContentType));
+        app.MapGet(JwksDocument.CloudflareCertsPath, () => Results.Bytes(tokens.Jwks(), JwksDocument.ContentType));
         app.MapGet("/ready", () => runtime.Draining ? Results.StatusCode(StatusCodes.Status503ServiceUnavailable) : Results.Text("ready\n"));
         AdminApi.Map(app);
+        SignInEndpoints.Map(app);
         ILogger enforcementLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Drawbridge.Edge.Access.LiveEnforcement");
         state.Changed += snapshot =>
         {

@@ -11,7 +11,7 @@ internal static class EdgeRefusal
 {
     public static int StatusFor(ConnectionOutcome outcome) => outcome switch
     {
-        ConnectionOutcome.Unauthenticated => StatusCodes.Status401Unauthorized,
+        ConnectionOutcome.Unauthenticated or ConnectionOutcome.SessionExpired or ConnectionOutcome.AccessRevoked => StatusCodes.Status401Unauthorized,
         ConnectionOutcome.Denied => StatusCodes.Status403Forbidden,
         ConnectionOutcome.NoRoute => StatusCodes.Status404NotFound,
         ConnectionOutcome.NoConnector or ConnectionOutcome.EdgeDraining => StatusCodes.Status503ServiceUnavailable,

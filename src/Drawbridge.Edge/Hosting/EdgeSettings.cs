@@ -10,6 +10,12 @@ internal sealed record EdgeSettings(string Hostname, int PublicPort)
     /// <summary>The URL connectors and the CLI use to reach this edge.</summary>
     public string PublicUrl => PublicPort == 443 ? $"https://{Hostname}" : $"https://{Hostname}:{PublicPort}";
 
+    /// <summary>OpenID Connect providers users may sign in with (issue 3); none = the e-mailed PIN only.</summary>
+    public IReadOnlyList<Identity.IdentityProviderSettings> IdentityProviders { get; init; } = [];
+
+    /// <summary>Where PINs are e-mailed from; null = shown in the edge's log (a development setting).</summary>
+    public Identity.SmtpSettings? Smtp { get; init; }
+
     public static EdgeSettings Load(string path)
     {
         string json;

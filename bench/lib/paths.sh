@@ -1,0 +1,231 @@
+# The four paths of BENCH.md. Each start_<path> function brings its path up to the origins
+# (iperf3, redis, and for drawbridge the S10k echo service), probes it end to end, and fills
+#   port_iperf[path] port_redis[path]   where the client tools connect
+#   relay_pids[path]                    "our processes" for the CPU measure (descendants included)
+# On failure it sets $start_error and returns non-zero. Sourced, not run.
+
+declare -A port_iperf=() port_redis=() relay_pids=()
+
+# Waits for the iperf3 and redis forwards of PATH to answer through the whole path.
+probe_path() {
+  local path="$1" watch="$2" timeout="${3:-30}"
+  wait_until "$path: redis through the path" "$timeout" "$watch" redis_pong "${port_redis[$path]}" &&
+    wait_until "$path: iperf3 through the path" "$timeout" "$watch" iperf_answers "${port_iperf[$path]}"
+}
+
+# direct: the tools talk to the origins themselves. Nothing relays, so nothing to charge CPU to.
+start_direct() {
+  port_iperf[direct]=$iperf_port
+  port_redis[direct]=$redis_port
+  relay_pids[direct]=""
+}
+
+# ssh: a bastion sshd on loopback; the origin side publishes the origins on the bastion with
+# `ssh -R`, the client side pulls them to local ports with `ssh -L`. Default ciphers.
+start_ssh() {
+  local dir="$work/ssh" user
+  user="$(id -un)"
+  mkdir -p "$dir"
+  ssh-keygen -q -N "" -t ed25519 -C drawbridge-bench -f "$dir/host_key" || { start_error="ssh-keygen failed"; return 1; }
+  ssh-keygen -q -N "" -t ed25519 -C drawbridge-bench -f "$dir/client_key" || { start_error="ssh-keygen failed"; return 1; }
+  cp "$dir/client_key.pub" "$dir/authorized_keys"
+  # sshd refuses to start as root without its privilege separation directory.
+  if [[ $(id -u) -eq 0 && ! -d /run/sshd ]]; then mkdir -m 0755 /run/sshd; fi
+
+  local sshd_port bastion_iperf bastion_redis
+  alloc_port sshd_port
+  alloc_port bastion_iperf
+  alloc_port bastion_redis
+  alloc_port "port_iperf[ssh]"
+  alloc_port "port_redis[ssh]"
+  cat >"$dir/sshd_config" <<EOF
+ListenAddress 127.0.0.1
+Port $sshd_port
+HostKey $dir/host_key
+AuthorizedKeysFile $dir/authorized_keys
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PermitRootLogin yes
+AllowTcpForwarding yes
+GatewayPorts no
+PidFile $dir/sshd.pid
+LogLevel ERROR
+UseDNS no
+PrintMotd no
+# C50 opens 50 new forwarded channels at a time (channels, not connections: no MaxStartups).
+MaxSessions 100
+EOF
+  start_bg ssh-bastion-sshd "$(command -v sshd)" -D -e -f "$dir/sshd_config"
+  local sshd_pid=$last_pid
+  wait_until "ssh: bastion sshd" 15 "$sshd_pid" tcp_open "$sshd_port" || return 1
+
+  local common=(-F /dev/null -i "$dir/client_key" -o IdentitiesOnly=yes -o StrictHostKeyChecking=no
+    -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR -o ExitOnForwardFailure=yes
+    -o ServerAliveInterval=15 -N -p "$sshd_port")
+  start_bg ssh-origin-side-R ssh "${common[@]}" \
+    -R "$bastion_iperf:127.0.0.1:$iperf_port" -R "$bastion_redis:127.0.0.1:$redis_port" "$user@127.0.0.1"
+  local origin_side=$last_pid
+  wait_until "ssh: -R forwards on the bastion" 15 "$origin_side" tcp_open "$bastion_redis" || return 1
+  start_bg ssh-client-side-L ssh "${common[@]}" \
+    -L "127.0.0.1:${port_iperf[ssh]}:127.0.0.1:$bastion_iperf" -L "127.0.0.1:${port_redis[ssh]}:127.0.0.1:$bastion_redis" "$user@127.0.0.1"
+  local client_side=$last_pid
+  relay_pids[ssh]="$sshd_pid $origin_side $client_side"
+  probe_path ssh "$client_side"
+}
+
+# stunnel-2tls: plain -> TLS -> plain -> TLS -> plain, four stunnel processes, each with one
+# service per origin. Self-signed certificate, which the client-mode stunnels verify.
+start_stunnel_2tls() {
+  local dir="$work/stunnel" i service
+  mkdir -p "$dir"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+    -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+    -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>"$work/logs/stunnel-openssl.log" || { start_error="openssl failed"; return 1; }
+
+  # hop[service,k] is where stunnel k (1..4) accepts; stunnel 4 connects to the origin.
+  declare -A hop=()
+  for service in iperf redis; do
+    for i in 1 2 3 4; do alloc_port "hop[$service,$i]"; done
+  done
+  hop[iperf,5]=$iperf_port
+  hop[redis,5]=$redis_port
+  port_iperf[stunnel-2tls]=${hop[iperf,1]}
+  port_redis[stunnel-2tls]=${hop[redis,1]}
+
+  local pids=() mode
+  for i in 1 2 3 4; do
+    # Odd stunnels take plain text and speak TLS onward (client mode); even ones end TLS.
+    if ((i % 2)); then mode="client = yes
+verifyPeer = yes
+CAfile = $dir/cert.pem"
+    else mode="cert = $dir/cert.pem
+key = $dir/key.pem"
+    fi
+    {
+      echo "foreground = yes"
+      echo "pid ="
+      echo "debug = warning"
+      for service in iperf redis; do
+        echo "[$service]"
+        echo "accept = 127.0.0.1:${hop[$service,$i]}"
+        echo "connect = 127.0.0.1:${hop[$service,$((i + 1))]}"
+        echo "$mode"
+      done
+    } >"$dir/stunnel$i.conf"
+    start_bg "stunnel$i" stunnel "$dir/stunnel$i.conf"
+    pids+=("$last_pid")
+    wait_until "stunnel-2tls: stunnel $i" 15 "$last_pid" tcp_open "${hop[redis,$i]}" || return 1
+  done
+  relay_pids[stunnel-2tls]="${pids[*]}"
+  probe_path stunnel-2tls "${pids[0]}"
+}
+
+# drawbridge: edge, connector and `access tcp` as separate processes, laid out as the README's
+# "Running it for real": edge init/run, tunnel create/route, a service token, tunnel run --token.
+# TLS on both legs (the edge is its own CA). The client uses a service token: app tokens from
+# single sign-on do not exist yet.
+declare -A dr_pid=()   # edge, connector, access-iperf, access-redis, access-echo
+dr_edge_port="" dr_echo_port="" dr_tunnel_token="" dr_token_id="" dr_token_secret=""
+
+drawbridge_cli() { XDG_CONFIG_HOME="$work/drawbridge/config" dotnet "$drawbridge_dll" "$@"; }
+
+start_bg_drawbridge() {
+  local name="$1"
+  shift
+  start_bg "drawbridge-$name" env XDG_CONFIG_HOME="$work/drawbridge/config" dotnet "$drawbridge_dll" "$@"
+  dr_pid[$name]=$last_pid
+}
+
+start_drawbridge() {
+  local dir="$work/drawbridge" init_port
+  mkdir -p "$dir/config"
+  alloc_port init_port
+  drawbridge_cli edge init --data-dir "$dir/edge" --hostname localhost --port "$init_port" >"$work/logs/drawbridge-init.log" 2>&1 \
+    || { start_error="edge init failed: $(tail -n 3 "$work/logs/drawbridge-init.log" | tr '\n' ' ')"; return 1; }
+  # The admin credential names the port given to `edge init`: the first edge listens there.
+  start_drawbridge_edge "$init_port" || return 1
+
+  # What an operator and a resource owner do once, through the admin API.
+  local admin="$work/logs/drawbridge-admin.log"
+  {
+    drawbridge_cli tunnel create bench &&
+      drawbridge_cli tunnel route dns bench iperf.bench.localhost &&
+      drawbridge_cli tunnel route dns bench redis.bench.localhost &&
+      drawbridge_cli tunnel route dns bench echo.bench.localhost
+  } >"$admin" 2>&1 || { start_error="tunnel create/route failed: $(tail -n 3 "$admin" | tr '\n' ' ')"; return 1; }
+  dr_tunnel_token="$(drawbridge_cli tunnel token bench 2>>"$admin")" || { start_error="tunnel token failed"; return 1; }
+  read -r dr_token_id dr_token_secret < <(drawbridge_cli service-token create bench -o json 2>>"$admin" |
+    sed -n 's/.*"clientId":"\([^"]*\)".*"clientSecret":"\([^"]*\)".*/\1 \2/p')
+  [[ -n ${dr_token_secret:-} ]] || { start_error="service-token create printed no client id and secret"; return 1; }
+  cat >"$dir/config.yml" <<EOF
+grace-period: 1s
+ingress:
+  - hostname: iperf.bench.localhost
+    service: tcp://127.0.0.1:$iperf_port
+  - hostname: redis.bench.localhost
+    service: tcp://127.0.0.1:$redis_port
+  - hostname: echo.bench.localhost
+    service: tcp://127.0.0.1:$echo_port
+  - service: reject
+EOF
+  start_drawbridge_connector_and_clients
+}
+
+# The edge on PORT, or on a fresh one (a restart must not wait for the old listener's port).
+start_drawbridge_edge() {
+  if [[ -n ${1:-} ]]; then dr_edge_port=$1; else alloc_port dr_edge_port; fi
+  # Warning: the edge's per-connection audit line at Information would be C50's main cost.
+  start_bg_drawbridge edge edge run --data-dir "$work/drawbridge/edge" --listen "127.0.0.1:$dr_edge_port" \
+    --grace-period 1s --log-level Warning
+  wait_until "drawbridge: edge" 30 "${dr_pid[edge]}" tcp_open "$dr_edge_port"
+}
+
+start_drawbridge_connector_and_clients() {
+  local dir="$work/drawbridge"
+  # The token goes through the environment, not argv, as a real deployment would keep it.
+  DRAWBRIDGE_TUNNEL_TOKEN="$dr_tunnel_token" start_bg_drawbridge connector tunnel run --config "$dir/config.yml" \
+    --edge "127.0.0.1:$dr_edge_port" --log-level Warning
+
+  alloc_port "port_iperf[drawbridge]"
+  alloc_port "port_redis[drawbridge]"
+  alloc_port dr_echo_port
+  local access=(--edge "127.0.0.1:$dr_edge_port" --ca-cert "$dir/edge/ca.pem")
+  export DRAWBRIDGE_SERVICE_TOKEN_ID="$dr_token_id" DRAWBRIDGE_SERVICE_TOKEN_SECRET="$dr_token_secret"
+  start_bg_drawbridge access-iperf access tcp --hostname iperf.bench.localhost --url "127.0.0.1:${port_iperf[drawbridge]}" "${access[@]}"
+  start_bg_drawbridge access-redis access tcp --hostname redis.bench.localhost --url "127.0.0.1:${port_redis[drawbridge]}" "${access[@]}"
+  start_bg_drawbridge access-echo access tcp --hostname echo.bench.localhost --url "127.0.0.1:$dr_echo_port" "${access[@]}"
+  unset DRAWBRIDGE_SERVICE_TOKEN_ID DRAWBRIDGE_SERVICE_TOKEN_SECRET
+  relay_pids[drawbridge]="${dr_pid[edge]} ${dr_pid[connector]} ${dr_pid[access-iperf]} ${dr_pid[access-redis]} ${dr_pid[access-echo]}"
+  probe_path drawbridge "${dr_pid[connector]}" 60
+}
+
+# Stops drawbridge's five processes and starts them again: each S10k repetition measures
+# processes that hold nothing from earlier measures (a garbage-collected heap keeps what it
+# grew to, so a second 10,000 streams in the same process would reuse or add to it at random).
+restart_drawbridge() {
+  local role pid
+  for role in "${!dr_pid[@]}"; do kill -TERM "${dr_pid[$role]}" 2>/dev/null || true; done
+  for role in "${!dr_pid[@]}"; do
+    pid="${dr_pid[$role]}"
+    wait_until "drawbridge: $role to exit" 10 0 exited "$pid" || kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    unset "started[$pid]"
+  done
+  start_drawbridge_edge && start_drawbridge_connector_and_clients
+}
+
+exited() { ! kill -0 "$1" 2>/dev/null; }
+
+# A short run of each tool through the path before anything is measured: JIT, TLS session
+# caches and TCP windows settle here instead of in the first repetition.
+warm_up() {
+  local path="$1"
+  log "warming up $path"
+  timeout 30 iperf3 -c 127.0.0.1 -p "${port_iperf[$path]}" -t 1 >/dev/null 2>&1 || true
+  timeout 30 iperf3 -c 127.0.0.1 -p "${port_iperf[$path]}" -t 1 -R >/dev/null 2>&1 || true
+  timeout 60 redis-benchmark -h 127.0.0.1 -p "${port_redis[$path]}" -c 10 -n 5000 -t ping_mbulk -q >/dev/null 2>&1 || true
+  timeout 60 redis-benchmark -h 127.0.0.1 -p "${port_redis[$path]}" -c 10 -k 0 -n 500 -t ping_mbulk -q >/dev/null 2>&1 || true
+}

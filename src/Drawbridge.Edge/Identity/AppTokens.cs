@@ -1,0 +1,77 @@
+using Drawbridge.Edge.Storage;
+using Drawbridge.Edge.Tokens;
+
+namespace Drawbridge.Edge.Identity;
+
+/// <summary>
+/// The edge's app tokens (issue 3 item 2): issued after sign-in for one app, signed by the current
+/// key of a ring kept in the store, verified on every connection without a database query, and
+/// published as a JWKS. Rotation keeps retired keys verifying until their last token expires.
+/// </summary>
+internal sealed class AppTokens
+{
+    /// <summary>The longest app session duration (30 days): retired keys verify for this long.</summary>
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(30);
+
+    private readonly Func<string> _issuer;
+    private readonly TimeProvider _time;
+    private volatile SigningKeyRing _ring;
+
+    private AppTokens(SigningKeyRing ring, Func<string> issuer, TimeProvider time)
+    {
+        _ring = ring;
+        _issuer = issuer;
+        _time = time;
+    }
+
+    /// <summary>The issuer: the edge's public URL (known once it listens).</summary>
+    public string Issuer => _issuer();
+
+    public SigningKeyRing Ring => _ring;
+
+    /// <summary>Loads the ring from the store, creating and storing the first key on a new edge.</summary>
+    public static async Task<AppTokens> LoadAsync(IEdgeStore store, Func<string> issuer, TimeProvider time, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<StoredSigningKey> stored = await store.ListSigningKeysAsync(cancellationToken);
+        SigningKeyRing ring;
+        if (stored.Any(k => k.RetiredAt is null))
+        {
+            ring = SigningKeyRing.FromStored(stored, MaxLifetime, time);
+        }
+        else
+        {
+            ring = SigningKeyRing.Create(time, MaxLifetime);
+            StoredSigningKey key = ring.Current.ToStored();
+            await store.AddSigningKeyAsync(key.KeyId, key.Algorithm, key.PrivateKeyPkcs8, cancellationToken);
+        }
+
+        return new AppTokens(ring, issuer, time);
+    }
+
+    /// <summary>An app token for <paramref name="app"/> carrying the session's identity, valid for the app's session duration
+    /// (never past the session itself).</summary>
+    public (string Token, DateTimeOffset Expires) Issue(UserSession session, string app, TimeSpan appSessionDuration)
+    {
+        TimeSpan untilSessionEnds = session.ExpiresAt - _time.GetUtcNow();
+        TimeSpan lifetime = appSessionDuration < untilSessionEnds ? appSessionDuration : untilSessionEnds;
+        AppTokenClaims claims = AppTokenClaims.Issue(Issuer, app, session.Email, session.Email, session.Groups,
+            session.LoginMethod, session.Id.ToString("N"), _time, lifetime);
+        return (JwtWriter.Write(claims, _ring), claims.Expires);
+    }
+
+    /// <summary>Validates a token presented for <paramref name="app"/>: signature, issuer, audience, time.</summary>
+    public (AppTokenClaims? Claims, TokenValidationResult Result) Validate(string? token, string app)
+    {
+        TokenValidationResult result = JwtValidator.Validate(token, TokenValidationParameters.ForAppTokens(_ring, Issuer, app, _time));
+        if (!result.IsValid)
+        {
+            return (null, result);
+        }
+
+        return AppTokenClaims.TryRead(result.Token!, out AppTokenClaims? claims, out string error)
+            ? (claims, result)
+            : (null, TokenValidationResult.Fail(TokenFailure.Malformed, error));
+    }
+
+    public byte[] Jwks() => JwksDocument.Render(_ring);
+}
