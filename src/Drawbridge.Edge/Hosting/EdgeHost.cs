@@ -128,6 +128,20 @@ internal sealed class EdgeHost : IAsyncDisposable
             string host = context.Request.Host.Host.TrimEnd('.').ToLowerInvariant();
             bool appHost = !host.Equals(settings.Hostname, StringComparison.Ordinal) &&
                 (state.Current.Routes.ContainsKey(host) || (context.WebSockets.IsWebSocketRequest && context.Request.Path == "/"));
+            if (appHost && context.Request.Path.StartsWithSegments(SignInEndpoints.Prefix, StringComparison.Ordinal))
+            {
+                // The CLI knows only the app's hostname: its machine-to-machine calls (token, device
+                // code) are answered here; pages move to the edge's own host, where the session lives.
+                if (context.Request.Path == SignInEndpoints.TokenPath || context.Request.Path == SignInEndpoints.DeviceCodePath)
+                {
+                    await next(context);
+                    return;
+                }
+
+                context.Response.Redirect(runtime.Settings.PublicUrl + context.Request.Path + context.Request.QueryString);
+                return;
+            }
+
             if (appHost)
             {
                 await access.HandleAsync(context, host);

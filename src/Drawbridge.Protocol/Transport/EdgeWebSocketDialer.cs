@@ -138,50 +138,8 @@ public sealed class EdgeWebSocketDialer : IDisposable
             $"the edge at {_endpoint.ConnectHost}:{_endpoint.ConnectPort} answered HTTP {status} instead of a WebSocket upgrade: is it a Drawbridge edge, and is {_endpoint.Hostname} the right hostname?");
     }
 
-    /// <summary>TCP to the edge, or to the proxy and then HTTP CONNECT through it.</summary>
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
-    {
-        string host = _proxy?.ProxyUri.Host ?? _endpoint.ConnectHost;
-        int port = _proxy?.ProxyUri.Port ?? _endpoint.ConnectPort;
-        string role = _proxy is null ? "the edge" : "the proxy";
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_connectTimeout);
-        try
-        {
-            await socket.ConnectAsync(new DnsEndPoint(host, port), timeout.Token);
-            var stream = new NetworkStream(socket, ownsSocket: true);
-            if (_proxy is not null)
-            {
-                await HttpConnectTunnel.OpenAsync(stream, _proxy.ProxyUri, _endpoint.ConnectHost, _endpoint.ConnectPort, timeout.Token);
-            }
-
-            return stream;
-        }
-        catch (SocketException ex)
-        {
-            socket.Dispose();
-            string what = ex.SocketErrorCode switch
-            {
-                SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => $"cannot resolve {host}: check the name and DNS",
-                SocketError.ConnectionRefused => $"{role} at {host}:{port} refused the TCP connection: is it running on that port?",
-                SocketError.NetworkUnreachable or SocketError.HostUnreachable => $"{role} at {host}:{port} is unreachable from here",
-                _ => $"TCP to {role} at {host}:{port} failed: {ex.Message}",
-            };
-            throw new EdgeDialException(ConnectionOutcome.EdgeUnreachable, what, ex);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            socket.Dispose();
-            throw new EdgeDialException(ConnectionOutcome.EdgeUnreachable,
-                $"no answer from {role} at {host}:{port} within {_connectTimeout.TotalSeconds:0} s: outbound TCP to port {port} may be blocked", ex);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
+    private ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken) =>
+        EdgeConnection.ConnectAsync(_endpoint, _proxy, _connectTimeout, cancellationToken);
 
     private static T? FindInner<T>(Exception ex) where T : Exception
     {
