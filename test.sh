@@ -6,7 +6,8 @@
 #   ./test.sh "FullyQualifiedName~Mux"      only tests matching a `dotnet test --filter`
 #
 # On a fresh Debian machine, run as root, it first installs the programs the end-to-end
-# tests start (sshd, redis, iperf3, tinyproxy, ...). Results: artifacts/test-results/*.trx.
+# tests start (sshd, redis, iperf3, tinyproxy, chromium, node, ...) and the Node.js test
+# servers' npm packages. Results: artifacts/test-results/*.trx.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -35,6 +36,16 @@ readonly required=(
   stunnel4:stunnel
   socat:socat
   procps:pkill
+  chromium:chromium
+  libnss3-tools:certutil
+  nodejs:node
+  nodejs:npm
+)
+
+# The Node.js servers the identity end-to-end tests start, each with a committed package-lock.json.
+readonly node_servers=(
+  tests/oidc-provider
+  tests/smtp-server
 )
 
 install_missing_packages() {
@@ -61,6 +72,26 @@ install_missing_packages() {
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# Installs each Node.js test server's packages with `npm ci`: when node_modules is missing,
+# or older than package-lock.json (the lock changed since). oidc-provider 9 needs Node.js
+# 20.12 or later (it calls crypto.hash); Debian 12's own nodejs is 18.
+install_node_servers() {
+  local directory
+  if ! node -e 'const [major, minor] = process.versions.node.split(".").map(Number); process.exit(major > 20 || (major === 20 && minor >= 12) ? 0 : 1)'; then
+    echo "test.sh: the end-to-end tests need Node.js 20.12 or later; node is $(node --version)." >&2
+    exit 1
+  fi
+  for directory in "${node_servers[@]}"; do
+    if [[ ! -e $directory/node_modules/.package-lock.json || $directory/package-lock.json -nt $directory/node_modules/.package-lock.json ]]; then
+      echo "test.sh: npm ci in $directory"
+      if ! (cd "$directory" && npm ci --no-audit --no-fund); then
+        echo "test.sh: npm ci failed in $directory (errors above)." >&2
+        exit 1
+      fi
+    fi
+  done
+}
+
 # Prints the sum of one numeric attribute of the <Counters .../> element over all .trx files.
 sum_counter() {
   local attribute="$1" total=0 value file
@@ -73,6 +104,7 @@ sum_counter() {
 }
 
 install_missing_packages
+install_node_servers
 
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "test.sh: the .NET 10 SDK is not installed (https://dot.net/download)." >&2
@@ -110,6 +142,9 @@ for project in "${test_projects[@]}"; do
     [[ " ${failed_projects[*]} " == *" $name "* ]] || failed_projects+=("$name")
   fi
 done
+
+# The benchmark harness in quick mode, so it never rots (bench/README.md); not with a filter.
+[[ -n $filter ]] || bench/run --quick | tee "$results_dir/bench-quick.md" || failed_projects+=("bench/run --quick")
 
 # 4. One summary over all projects. TRX counts errored, timed-out and aborted tests apart
 #    from failed ones; they are all failures here. A skipped test is in "total" but not in

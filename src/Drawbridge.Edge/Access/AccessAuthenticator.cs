@@ -35,7 +35,7 @@ internal static class AccessAuthenticator
         string? token = BearerToken(headers);
         if (token is null)
         {
-            failure = $"no credential: run `drawbridge access login {hostname}` to sign in, or pass a service token (--service-token-id and --service-token-secret)";
+            failure = $"no credential: run `drawbridge access login {(hostname.Length > 0 ? hostname : "HOSTNAME")}` to sign in, or pass a service token (--service-token-id and --service-token-secret)";
             return null;
         }
 

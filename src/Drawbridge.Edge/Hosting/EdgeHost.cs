@@ -151,8 +151,8 @@ internal sealed class EdgeHost : IAsyncDisposable
             await next(context);
         });
         app.Map(WireNames.TunnelPath, (HttpContext context, ConnectorEndpoint endpoint) => endpoint.HandleAsync(context));
-        app.MapGet(JwksDocument.WellKnownPath, () => Results.Bytes(tokens.Jwks(), JwksDocument.ContentType));
-        app.MapGet(JwksDocument.CloudflareCertsPath, () => Results.Bytes(tokens.Jwks(), JwksDocument.ContentType));
+        app.MapGet(JwksDocument.WellKnownPath, (HttpContext context) => Jwks(context, tokens));
+        app.MapGet(JwksDocument.CloudflareCertsPath, (HttpContext context) => Jwks(context, tokens));
         app.MapGet("/ready", () => runtime.Draining ? Results.StatusCode(StatusCodes.Status503ServiceUnavailable) : Results.Text("ready\n"));
         AdminApi.Map(app);
         SignInEndpoints.Map(app);
@@ -176,6 +176,12 @@ internal sealed class EdgeHost : IAsyncDisposable
 
         EdgeLog.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<EdgeHost>(), $"{listen.Address}:{port}", settings.Hostname);
         return new EdgeHost(app, store, certificates, runtime, registry, state, connections, port, time);
+    }
+
+    private static IResult Jwks(HttpContext context, AppTokens tokens)
+    {
+        context.Response.Headers.CacheControl = $"public, max-age={(int)JwksDocument.CacheLifetime.TotalSeconds}";
+        return Results.Bytes(tokens.Jwks(), JwksDocument.ContentType);
     }
 
     /// <summary>Links of tunnels that are no longer in the snapshot (deleted elsewhere) are closed.</summary>

@@ -54,6 +54,11 @@ internal sealed class AppTokens
     {
         TimeSpan untilSessionEnds = session.ExpiresAt - _time.GetUtcNow();
         TimeSpan lifetime = appSessionDuration < untilSessionEnds ? appSessionDuration : untilSessionEnds;
+        if (lifetime < TimeSpan.FromSeconds(1))
+        {
+            throw new SignInException("the session has ended: sign in again");
+        }
+
         AppTokenClaims claims = AppTokenClaims.Issue(Issuer, app, session.Email, session.Email, session.Groups,
             session.LoginMethod, session.Id.ToString("N"), _time, lifetime);
         return (JwtWriter.Write(claims, _ring), claims.Expires);

@@ -116,7 +116,17 @@ internal static partial class SignInEndpoints
         }
 
         TimeSpan duration = services.State.Current.Apps.TryGetValue(app, out AppAccess? access) ? access.SessionDuration : SignInServices.SessionLifetime;
-        var (token, expires) = services.Tokens.Issue(session, app, duration);
+        string token;
+        DateTimeOffset expires;
+        try
+        {
+            (token, expires) = services.Tokens.Issue(session, app, duration);
+        }
+        catch (SignInException ex)
+        {
+            return OAuthError("invalid_grant", ex.Message);
+        }
+
         var body = new Dictionary<string, object>
         {
             ["access_token"] = token,

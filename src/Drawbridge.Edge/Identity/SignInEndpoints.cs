@@ -160,7 +160,16 @@ internal static partial class SignInEndpoints
         TokenValidationResult result = default!;
         foreach (bool refresh in new[] { false, true })
         {
-            JsonWebKeySet keys = JsonWebKeySet.Parse(System.Text.Encoding.UTF8.GetBytes(await provider.GetJwksAsync(refresh, cancellationToken)));
+            JsonWebKeySet keys;
+            try
+            {
+                keys = JsonWebKeySet.Parse(System.Text.Encoding.UTF8.GetBytes(await provider.GetJwksAsync(refresh, cancellationToken)));
+            }
+            catch (JsonWebKeySetException ex)
+            {
+                throw new SignInException($"{provider.Settings.Id}: its key set is unusable ({ex.Message})", ex);
+            }
+
             var parameters = TokenValidationParameters.ForIdTokens(keys, provider.Settings.Issuer, provider.Settings.ClientId, nonce, metadata.SigningAlgorithms, services.Time);
             result = JwtValidator.Validate(idToken, parameters);
             if (result.IsValid || result.Failure != TokenFailure.UnknownKeyId)

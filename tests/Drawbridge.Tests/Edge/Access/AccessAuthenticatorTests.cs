@@ -13,8 +13,8 @@ namespace Drawbridge.Tests.Edge.Access;
 public sealed class AccessAuthenticatorTests : IAsyncLifetime
 {
     private const string UnknownOrWrong = "the service token is unknown, revoked, or its secret is wrong";
-    private const string NoCredential = "no credential: pass a service token (--service-token-id and --service-token-secret)";
-    private const string AppTokens = "app tokens from sign-in are not accepted by this edge yet: use a service token";
+    private const string NoCredential = "no credential: run `drawbridge access login HOSTNAME` to sign in, or pass a service token (--service-token-id and --service-token-secret)";
+    private const string AppTokens = "this edge does not accept app tokens: use a service token";
 
     private StoreUnderTest _scope = null!;
     private ServiceToken _ci = null!;
@@ -176,10 +176,13 @@ public sealed class AccessAuthenticatorTests : IAsyncLifetime
 
     [Theory]
     [InlineData("Authorization", "Bearer eyJhbGciOiJSUzI1NiJ9.e30.sig")]
-    [InlineData("authorization", "Basic YWxpY2U6cGFzcw==")]
     [InlineData("Cf-Access-Token", "eyJhbGciOiJSUzI1NiJ9.e30.sig")]
-    public void AppTokenWithoutServiceToken_SaysAppTokensAreNotAcceptedYet(string name, string value) =>
+    public void AppTokenWhereNoTokenServiceIsGiven_IsRefusedByName(string name, string value) =>
         AssertRefused(Headers((name, value)), AppTokens);
+
+    [Fact]
+    public void BasicAuthorization_CountsAsNoCredential() =>
+        AssertRefused(Headers(("authorization", "Basic YWxpY2U6cGFzcw==")), NoCredential);
 
     [Fact]
     public void AppTokenNextToAValidServiceToken_TheServiceTokenIsUsed()

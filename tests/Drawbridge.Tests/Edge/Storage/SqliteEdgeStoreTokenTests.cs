@@ -150,7 +150,7 @@ public sealed class SqliteEdgeStoreTokenTests : IAsyncLifetime
         Assert.Contains(keep, await _scope.Store.ListServiceTokensAsync(Token));
         Assert.Null(await _scope.Store.FindTunnelByNameAsync("' OR '1'='1", Token));
         Assert.Null(await _scope.Store.FindServiceTokenByClientIdAsync("' OR '1'='1", Token));
-        Assert.Equal(["admin_tokens", "change_counter", "routes", "schema_migrations", "service_tokens", "tunnels"], await TableNamesAsync());
+        Assert.Equal(["admin_tokens", "apps", "audit_events", "change_counter", "policies", "routes", "schema_migrations", "service_tokens", "signing_keys", "tunnels", "user_sessions"], await TableNamesAsync());
     }
 
     private async Task<List<string>> TableNamesAsync()
