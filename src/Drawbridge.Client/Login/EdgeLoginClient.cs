@@ -45,6 +45,15 @@ internal sealed class EdgeLoginClient : IDisposable
         }
         catch (HttpRequestException ex)
         {
+            // The dial step already named what failed (DNS, TCP, proxy): keep its outcome and words.
+            for (Exception? e = ex; e is not null; e = e.InnerException)
+            {
+                if (e is EdgeDialException dial)
+                {
+                    throw dial;
+                }
+            }
+
             throw new LoginException($"could not reach the edge at {BaseUri}: {ex.Message}", ex);
         }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.WebSockets;
+using Drawbridge.Edge.Audit;
 using Drawbridge.Edge.Connectors;
 using Drawbridge.Edge.Hosting;
 using Drawbridge.Edge.Identity;
@@ -18,7 +19,7 @@ namespace Drawbridge.Edge.Access;
 /// A client's TCP connection arriving as a WebSocket at <c>wss://&lt;app hostname&gt;/</c>
 /// (SPEC.md §1): authenticate, route, open a stream on a connector link, relay, log one line.
 /// </summary>
-internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry, EdgeRuntime runtime, OpenConnections connections, AppTokens tokens, TimeProvider time, ILogger<AccessEndpoint> logger)
+internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry, EdgeRuntime runtime, OpenConnections connections, AppTokens tokens, AuditLog audit, TimeProvider time, ILogger<AccessEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context, string hostname)
     {
@@ -26,9 +27,10 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
         EdgeSnapshot snapshot = state.Current;
 
         // 1. Refusals that need no connector: draining, credential, policy, route, a live link.
-        if (Refuse(context, hostname, snapshot, out AccessCaller? caller, out ConnectorLink? link) is { } refusal)
+        if (Refuse(context, hostname, snapshot, out AccessCaller? caller, out ConnectorLink? link, out string? policy) is { } refusal)
         {
             EdgeLog.ConnectionRefused(logger, hostname, client, refusal.Outcome.WireName(), refusal.Message);
+            await audit.ConnectionAsync(caller?.Identity ?? "(unauthenticated)", hostname, refusal.Outcome.WireName(), policy, client, null, null, null, refusal.Message);
             await EdgeRefusal.WriteAsync(context, refusal.Outcome, refusal.Message);
             return;
         }
@@ -68,6 +70,8 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
                 (ConnectionOutcome outcome, string detail) = Classify(result, stream);
                 EdgeLog.ConnectionEnded(logger, open.ConnectionId, hostname, caller.Identity, client, context.Request.Protocol, outcome.WireName(),
                     (long)result.Duration.TotalMilliseconds, result.BytesAToB, result.BytesBToA, detail);
+                await audit.ConnectionAsync(caller.Identity, hostname, outcome.WireName(), policy, client, result.BytesAToB, result.BytesBToA,
+                    (long)result.Duration.TotalMilliseconds, detail.Trim(' ', '(', ')') is { Length: > 0 } why ? why : null);
             }
         }
         finally
@@ -76,10 +80,11 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
         }
     }
 
-    private (ConnectionOutcome Outcome, string Message)? Refuse(HttpContext context, string hostname, EdgeSnapshot snapshot, out AccessCaller? caller, out ConnectorLink? link)
+    private (ConnectionOutcome Outcome, string Message)? Refuse(HttpContext context, string hostname, EdgeSnapshot snapshot, out AccessCaller? caller, out ConnectorLink? link, out string? policy)
     {
         caller = null;
         link = null;
+        policy = null;
         if (runtime.Draining)
         {
             return (ConnectionOutcome.EdgeDraining, "this edge is shutting down: connect again to reach another");
@@ -92,9 +97,11 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
             return (outcome, $"{failure} ({hostname})");
         }
 
-        if (AccessAuthenticator.Authorize(hostname, caller, snapshot) is { Allowed: false } denial)
+        var decision = AccessAuthenticator.Authorize(hostname, caller, snapshot);
+        policy = decision.DecidedBy?.Name;
+        if (!decision.Allowed)
         {
-            return (ConnectionOutcome.Denied, denial.Reason);
+            return (ConnectionOutcome.Denied, decision.Reason);
         }
 
         if (!snapshot.TryGetTunnelForHostname(hostname, out Guid tunnelId))

@@ -1,3 +1,4 @@
+using Drawbridge.Edge.Audit;
 using Drawbridge.Edge.Connectors;
 using Drawbridge.Edge.Hosting;
 using Drawbridge.Edge.Snapshots;
@@ -5,6 +6,7 @@ using Drawbridge.Edge.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Drawbridge.Edge.Admin;
 
@@ -48,6 +50,11 @@ internal static partial class AdminApi
         {
             IResult result = await change();
             await state.RefreshAsync(context.RequestAborted);
+            // Who changed what: the admin token's id (never the token), the request, its outcome.
+            string actor = context.Items[typeof(AdminToken)] is AdminToken token ? "admin-token:" + token.Id.ToString("N") : "admin";
+            int status = result is IStatusCodeHttpResult { StatusCode: { } code } ? code : StatusCodes.Status200OK;
+            await context.RequestServices.GetRequiredService<AuditLog>().AdminAsync(actor, $"{context.Request.Method} {context.Request.Path}",
+                status.ToString(System.Globalization.CultureInfo.InvariantCulture), null);
             return result;
         }
         catch (StoreValidationException ex)

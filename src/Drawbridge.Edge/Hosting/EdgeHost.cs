@@ -105,6 +105,7 @@ internal sealed class EdgeHost : IAsyncDisposable
         builder.Services.AddSingleton(runtime);
         builder.Services.AddSingleton(registry);
         builder.Services.AddSingleton(tokens);
+        builder.Services.AddSingleton<Audit.AuditLog>();
         builder.Services.AddSingleton<IReadOnlyDictionary<string, OidcProvider>>(sp =>
         {
             var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };

@@ -79,6 +79,13 @@ public sealed partial class SignInTests
         var refusal = await Assert.ThrowsAsync<EdgeDialException>(() => dialer.DialAsync(CancellationToken.None));
         Assert.Equal(ConnectionOutcome.AccessRevoked, refusal.Outcome);
         await application.DisposeAsync();
+
+        // The audit log says who, where, which policy admitted them, and why the connection ended.
+        await stack.Logs.WaitForAsync(l => l.Contains("access_revoked after", StringComparison.Ordinal), Limit);
+        var audit = await stack.Edge.State.Store.ListAuditAsync(null, "email:alice@example.com", "app.test", "connection", 10, CancellationToken.None);
+        var ended = Assert.Single(audit, e => e.Outcome == "access_revoked" && e.BytesUp is not null);
+        Assert.Equal("example staff", ended.Policy);
+        Assert.Contains("your session was revoked", ended.Detail, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 120_000)]
