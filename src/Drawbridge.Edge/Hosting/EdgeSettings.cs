@@ -44,6 +44,7 @@ internal sealed record EdgeSettings(string Hostname, int PublicPort)
         }
     }
 
+    /// <summary>Owner-only: the file may hold identity providers' client secrets and the SMTP password.</summary>
     public void Save(string path) =>
-        File.WriteAllText(path, JsonSerializer.Serialize(this, EdgeSettingsJsonContext.Default.EdgeSettings));
+        CredentialFile.WriteOwnerOnly(path, JsonSerializer.Serialize(this, EdgeSettingsJsonContext.Default.EdgeSettings));
 }

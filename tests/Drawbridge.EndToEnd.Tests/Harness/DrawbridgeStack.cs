@@ -48,7 +48,7 @@ internal sealed class DrawbridgeStack : IAsyncDisposable
 
     public string CaPath => Path.Combine(Data.Path, "ca.pem");
 
-    public static async Task<DrawbridgeStack> StartAsync(int port = 0)
+    public static async Task<DrawbridgeStack> StartAsync(int port = 0, Func<EdgeSettings, EdgeSettings>? configure = null)
     {
         var data = TempDirectory.Create("drawbridge-stack-");
         var logs = new CapturedLogs();
@@ -56,6 +56,13 @@ internal sealed class DrawbridgeStack : IAsyncDisposable
         AdminCredential admin = await EdgeInitializer.InitializeAsync(
             new EdgeInitOptions { DataDirectory = data.Path, Hostname = EdgeHostname, PublicPort = 0 },
             TimeProvider.System, loggers.CreateLogger("init"), CancellationToken.None);
+        if (configure is not null)
+        {
+            // Settings the operator would put in edge.json (identity providers, SMTP) before `edge run`.
+            string settingsPath = new EdgeDataDirectory(data.Path).Settings;
+            configure(EdgeSettings.Load(settingsPath)).Save(settingsPath);
+        }
+
         EdgeHost edge = await StartEdgeAsync(data.Path, port, logs);
         return new DrawbridgeStack(data, edge, admin, logs);
     }
