@@ -92,6 +92,15 @@ internal static class QuickstartCommand
 
         byte[] tokenSecret = SecretHash.NewSecret();
         ServiceToken token = await store.CreateServiceTokenAsync("quickstart", SecretHash.Hash(tokenSecret), cancellationToken);
+
+        // An application for the hostname: anyone who signs in (development!) and the quickstart's service token.
+        if (await store.GetAppAsync(host, cancellationToken) is null)
+        {
+            await store.CreateAppAsync(host, TimeSpan.FromHours(24), cancellationToken);
+            await store.AddPolicyAsync(host, "quickstart service token", "service_auth", 1, ["service-token:quickstart"], [], [], cancellationToken);
+            await store.AddPolicyAsync(host, "anyone who signs in (development)", "allow", 2, ["everyone"], [], [], cancellationToken);
+        }
+
         await edge.State.RefreshAsync(cancellationToken);
         var credential = new TunnelCredential(tunnel.Id, tunnel.Name, secret, edge.Runtime.Settings.PublicUrl, edge.Runtime.CaCertificatePem);
         return (credential, token.ClientId, SecretHash.ToHexSecret(tokenSecret));
@@ -104,13 +113,21 @@ internal static class QuickstartCommand
         Console.WriteLine($"Drawbridge quickstart is running: {host} → {service}{(echo ? " (built-in echo service)" : "")}");
         Console.WriteLine("In another terminal, run:");
         Console.WriteLine();
-        Console.WriteLine($"  {self} access tcp --hostname {host} --url localhost:9210 --edge 127.0.0.1:{port} --ca-cert {caPath} \\");
-        Console.WriteLine($"      --service-token-id {tokenId} --service-token-secret {tokenSecret}");
+        Console.WriteLine($"  {self} access tcp --hostname {host} --url localhost:9210 --edge 127.0.0.1:{port} --ca-cert {caPath}");
         Console.WriteLine();
         Console.WriteLine(echo
             ? "then connect to localhost:9210, e.g. `echo hello | nc -q1 localhost 9210` prints hello back."
             : "then point your client at localhost:9210.");
-        Console.WriteLine("(The service token is printed because this is a local development setup.) Ctrl+C stops.");
+        Console.WriteLine("The first connection signs you in: the edge's sign-in page opens (or, without a browser, a code");
+        Console.WriteLine("to approve from one); ask for an e-mailed code and it appears in THIS console, because no SMTP");
+        Console.WriteLine("server is configured (a development setting). Anyone who signs in is allowed here.");
+        Console.WriteLine();
+        Console.WriteLine("For scripts and CI, skip sign-in with the quickstart's service token:");
+        Console.WriteLine();
+        Console.WriteLine($"  {self} access tcp --hostname {host} --url localhost:9210 --edge 127.0.0.1:{port} --ca-cert {caPath} \\");
+        Console.WriteLine($"      --service-token-id {tokenId} --service-token-secret {tokenSecret}");
+        Console.WriteLine();
+        Console.WriteLine("(The secret is printed because this is a local development setup.) Ctrl+C stops.");
         Console.Out.Flush();
     }
 }

@@ -15,8 +15,14 @@ internal sealed class EdgeBrowser : IDisposable
     private readonly CaTrust _trust;
 
     public EdgeBrowser(DrawbridgeStack stack, bool followRedirects = true)
+        : this(stack.CaPem, stack.Edge.Port, new Uri(stack.Edge.Runtime.Settings.PublicUrl), followRedirects)
     {
-        _trust = CaTrust.FromPem(stack.CaPem);
+    }
+
+    /// <summary>For an edge in another process: its CA, its loopback port and its public URL.</summary>
+    public EdgeBrowser(string caPem, int port, Uri publicUrl, bool followRedirects = true)
+    {
+        _trust = CaTrust.FromPem(caPem);
         var handler = new SocketsHttpHandler
         {
             CookieContainer = Cookies,
@@ -24,12 +30,12 @@ internal sealed class EdgeBrowser : IDisposable
             ConnectCallback = async (_, cancellationToken) =>
             {
                 var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                await socket.ConnectAsync(IPAddress.Loopback, stack.Edge.Port, cancellationToken);
+                await socket.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
                 return new NetworkStream(socket, ownsSocket: true);
             },
         };
         handler.SslOptions.RemoteCertificateValidationCallback = _trust.ValidationCallback;
-        Http = new HttpClient(handler) { BaseAddress = new Uri(stack.Edge.Runtime.Settings.PublicUrl), Timeout = TimeSpan.FromSeconds(30) };
+        Http = new HttpClient(handler) { BaseAddress = publicUrl, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public CookieContainer Cookies { get; } = new();
