@@ -44,6 +44,10 @@ internal static class AccessConnection
         {
             network.Socket.Close(0);
         }
+        else if (local is StdioStream stdio)
+        {
+            stdio.Abort();
+        }
         else
         {
             local.Dispose();

@@ -51,7 +51,7 @@ public sealed partial class SignInTests
         await using var stack = await StartAppAsync(echo);
         using var browser = new EdgeBrowser(stack);
 
-        JsonElement answer = await ApproveDeviceCodeAsync(stack, browser, "mallory@example.org");
+        JsonElement answer = await DeviceSignIn.ApproveAsync(stack, browser, "mallory@example.org", "app.test");
 
         Assert.Equal("access_denied", answer.GetProperty("error").GetString());
         Assert.Contains("app.test", answer.GetProperty("error_description").GetString(), StringComparison.Ordinal);
@@ -120,42 +120,10 @@ public sealed partial class SignInTests
 
     private static async Task<string> SignInWithDeviceCodeAsync(DrawbridgeStack stack, EdgeBrowser browser, string email)
     {
-        JsonElement answer = await ApproveDeviceCodeAsync(stack, browser, email);
+        JsonElement answer = await DeviceSignIn.ApproveAsync(stack, browser, email, "app.test");
         Assert.True(answer.TryGetProperty("access_token", out JsonElement token), answer.ToString());
         Assert.Equal("Bearer", answer.GetProperty("token_type").GetString());
         return token.GetString()!;
     }
 
-    /// <summary>The CLI asks for a device code; the person signs in by PIN in the "browser" and approves; the CLI redeems.</summary>
-    private static async Task<JsonElement> ApproveDeviceCodeAsync(DrawbridgeStack stack, EdgeBrowser browser, string email)
-    {
-        JsonElement device = await browser.PostFormForJsonAsync("/_drawbridge/device/code", ("app", "app.test"));
-        string userCode = device.GetProperty("user_code").GetString()!;
-        string deviceCode = device.GetProperty("device_code").GetString()!;
-        string devicePage = "/_drawbridge/device?user_code=" + userCode;
-
-        using (HttpResponseMessage sent = await browser.PostFormAsync("/_drawbridge/login/pin", ("email", email), ("return", devicePage)))
-        {
-            Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
-        }
-
-        string logLine = await stack.Logs.WaitForAsync(l => l.Contains($"sign-in code for {email} is", StringComparison.Ordinal), Limit);
-        string pin = PinPattern().Match(logLine).Groups[1].Value;
-        using (HttpResponseMessage page = await browser.PostFormAsync("/_drawbridge/login/pin/verify", ("email", email), ("code", pin), ("return", devicePage)))
-        {
-            string html = await page.Content.ReadAsStringAsync();
-            Assert.True(page.StatusCode == HttpStatusCode.OK, html);
-            Assert.Contains("Confirm the device", html, StringComparison.Ordinal);
-        }
-
-        using (HttpResponseMessage approved = await browser.PostFormAsync("/_drawbridge/device", ("user_code", userCode), ("decision", "approve")))
-        {
-            Assert.Contains("Device approved", await approved.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        }
-
-        return await browser.PostFormForJsonAsync("/_drawbridge/cli/token", ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), ("device_code", deviceCode));
-    }
-
-    [GeneratedRegex("is ([0-9]{6})")]
-    private static partial Regex PinPattern();
 }
