@@ -25,6 +25,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 # 1. The external programs the end-to-end tests run, as "apt package:command it provides".
+# (No postgresql yet: "postgres://" appears in tests only as an ingress URL scheme; the store
+# contract tests against a real PostgreSQL server arrive with issue 4.)
 readonly required=(
   openssh-server:sshd
   openssh-client:ssh
