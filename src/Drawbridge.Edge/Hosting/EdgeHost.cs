@@ -108,7 +108,7 @@ internal sealed class EdgeHost : IAsyncDisposable
         builder.Services.AddSingleton<Audit.AuditLog>();
         builder.Services.AddSingleton<IReadOnlyDictionary<string, OidcProvider>>(sp =>
         {
-            var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+            var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) }; // an identity provider under load may be slow; a user waits anyway
             return settings.IdentityProviders.ToDictionary(p => p.Id, p => new OidcProvider(p, http, time));
         });
         builder.Services.AddSingleton<IPinSender>(sp => settings.Smtp is { } smtp

@@ -103,10 +103,18 @@ public sealed partial class BrowserSignInTests
         await DrawbridgeCli.WaitForAsync(login, @"If it did not open, visit:\s+\S+&state=\S+\n", timeout: Limit);
         string url = AuthorizeUrl().Match(login.Output).Groups[1].Value;
         IPage page = await browser.NewPageAsync();
-        await page.GotoAsync(url);
-        await page.GetByText("Sign in with Test IdP").ClickAsync();
-        await provider.SignInAsync(page, account);
-        await page.WaitForURLAsync(new Regex(@"^http://127\.0\.0\.1:\d+/callback"), new() { Timeout = 60_000 });
+        try
+        {
+            await page.GotoAsync(url);
+            await page.GetByText("Sign in with Test IdP").ClickAsync();
+            await provider.SignInAsync(page, account);
+            // Commit, not load: the CLI answers the callback and exits, so later requests of the page may find no one.
+            await page.WaitForURLAsync(new Regex(@"^http://127\.0\.0\.1:\d+/callback"), new() { Timeout = 60_000, WaitUntil = WaitUntilState.Commit });
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}\nthe page was at {page.Url}\n--- CLI ---\n{login.Output}\n--- browser ---\n{browser.Output}\n--- provider ---\n{provider.Output}", ex);
+        }
     }
 
     [GeneratedRegex(@"If it did not open, visit:\s+(\S+)")]
