@@ -136,10 +136,12 @@ internal sealed class OidcProviderFixture : IAsyncDisposable
         directory.Dispose();
     }
 
+    // Commit, not load: the form is found by Playwright's own waiting on it, so a slow sub-resource
+    // (the page's favicon answers 404) never holds up the sign-in.
     private Task WaitForSignInPageAsync(IPage page) =>
         page.WaitForURLAsync(
             url => url.StartsWith($"{Issuer}/interaction/", StringComparison.Ordinal),
-            new() { Timeout = (float)PageTimeout.TotalMilliseconds });
+            new() { Timeout = (float)PageTimeout.TotalMilliseconds, WaitUntil = WaitUntilState.Commit });
 
     private static string BuildConfig(
         string clientId, string clientSecret, IEnumerable<string> redirectUris, IReadOnlyList<OidcAccount> accounts) =>
