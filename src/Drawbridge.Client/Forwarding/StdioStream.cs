@@ -3,7 +3,7 @@ using Drawbridge.Protocol.Relaying;
 namespace Drawbridge.Client.Forwarding;
 
 /// <summary>stdin + stdout as one duplex stream, for ssh's <c>ProxyCommand</c>. Half-close = close stdout.</summary>
-internal sealed class StdioStream(Stream input, Stream output) : Stream, IHalfClosable
+internal sealed class StdioStream(Stream input, Stream output) : DuplexStream
 {
     // A read of stdin cannot be interrupted (a pipe's blocking read ignores cancellation), so an
     // abort stops waiting for it instead: the process then exits and its pipes close with it.
@@ -11,12 +11,6 @@ internal sealed class StdioStream(Stream input, Stream output) : Stream, IHalfCl
 
     /// <summary>The connection is over: pending and future reads end at once.</summary>
     public void Abort() => _aborted.Cancel();
-
-    public override bool CanRead => true;
-
-    public override bool CanWrite => true;
-
-    public override bool CanSeek => false;
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -30,7 +24,7 @@ internal sealed class StdioStream(Stream input, Stream output) : Stream, IHalfCl
         await output.FlushAsync(cancellationToken);
     }
 
-    public ValueTask CompleteWritesAsync(CancellationToken cancellationToken = default)
+    public override ValueTask CompleteWritesAsync(CancellationToken cancellationToken = default)
     {
         output.Dispose();
         return ValueTask.CompletedTask;
@@ -49,17 +43,5 @@ internal sealed class StdioStream(Stream input, Stream output) : Stream, IHalfCl
         base.Dispose(disposing);
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => input.Read(buffer, offset, count);
-
-    public override void Write(byte[] buffer, int offset, int count) => output.Write(buffer, offset, count);
-
     public override void Flush() => output.Flush();
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

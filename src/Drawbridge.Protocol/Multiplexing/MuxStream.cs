@@ -10,7 +10,7 @@ namespace Drawbridge.Protocol.Multiplexing;
 /// <see cref="MuxStreamException"/> after a reset; <see cref="CompleteWritesAsync"/> sends FIN.
 /// One reader and one writer at a time, as for any <see cref="Stream"/>.
 /// </summary>
-public sealed partial class MuxStream : Stream, IHalfClosable
+public sealed partial class MuxStream : DuplexStream
 {
     private readonly MuxSession _session;
     private readonly Lock _gate = new(); // guards the receive side and the state flags
@@ -41,12 +41,6 @@ public sealed partial class MuxStream : Stream, IHalfClosable
 
     /// <summary>Why the stream was reset, once it was.</summary>
     public MuxStreamException? ResetReason => _reset;
-
-    public override bool CanRead => true;
-
-    public override bool CanWrite => true;
-
-    public override bool CanSeek => false;
 
     /// <summary>Acceptor: tells the opener the origin is connected (§3 ACK).</summary>
     public void Acknowledge() => _session.SendAck(Id);
@@ -84,7 +78,7 @@ public sealed partial class MuxStream : Stream, IHalfClosable
     }
 
     /// <summary>Half-close: FIN after everything written so far (§3 DATA).</summary>
-    public ValueTask CompleteWritesAsync(CancellationToken cancellationToken = default)
+    public override ValueTask CompleteWritesAsync(CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
@@ -239,28 +233,4 @@ public sealed partial class MuxStream : Stream, IHalfClosable
 
         base.Dispose(disposing);
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

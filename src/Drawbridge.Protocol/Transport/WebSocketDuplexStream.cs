@@ -9,7 +9,7 @@ namespace Drawbridge.Protocol.Transport;
 /// boundaries meaningless. A Close frame is the half-close: after sending ours we keep reading
 /// until the peer's. A Close with a status other than 1000 (or none) reads as an abort.
 /// </summary>
-public sealed class WebSocketDuplexStream : Stream, IHalfClosable
+public sealed class WebSocketDuplexStream : DuplexStream
 {
     /// <summary>RFC 6455 §5.5: a control frame's payload is at most 125 bytes, 2 of them the status.</summary>
     private const int MaxCloseReasonBytes = 123;
@@ -21,12 +21,6 @@ public sealed class WebSocketDuplexStream : Stream, IHalfClosable
     public WebSocketDuplexStream(WebSocket socket) => _socket = socket;
 
     public WebSocket Socket => _socket;
-
-    public override bool CanRead => true;
-
-    public override bool CanWrite => true;
-
-    public override bool CanSeek => false;
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -63,7 +57,7 @@ public sealed class WebSocketDuplexStream : Stream, IHalfClosable
         buffer.IsEmpty ? ValueTask.CompletedTask : _socket.SendAsync(buffer, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
 
     /// <summary>Half-close: a normal Close frame; reading goes on until the peer's.</summary>
-    public ValueTask CompleteWritesAsync(CancellationToken cancellationToken = default) =>
+    public override ValueTask CompleteWritesAsync(CancellationToken cancellationToken = default) =>
         CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", cancellationToken);
 
     /// <summary>Sends our Close frame with a status and reason (trimmed to fit); once only.</summary>
@@ -109,28 +103,4 @@ public sealed class WebSocketDuplexStream : Stream, IHalfClosable
 
         base.Dispose(disposing);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }
