@@ -43,4 +43,10 @@ internal static partial class EdgeLog
 
     [LoggerMessage(1040, LogLevel.Information, "Edge draining: telling {Links} connector links to move on, waiting up to {GraceSeconds} s for {Connections} open connections")]
     public static partial void Draining(ILogger logger, int links, double graceSeconds, int connections);
+
+    [LoggerMessage(1070, LogLevel.Information, "App token signing key is now {KeyId}; {Retired} retired keys still verify the tokens they signed")]
+    public static partial void SigningKeyChanged(ILogger logger, string keyId, int retired);
+
+    [LoggerMessage(1071, LogLevel.Warning, "Refreshing the app token signing keys from the store failed; the current key keeps signing and the edge tries again")]
+    public static partial void SigningKeyRefreshFailed(ILogger logger, Exception exception);
 }

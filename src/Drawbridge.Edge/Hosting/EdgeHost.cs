@@ -33,7 +33,7 @@ internal sealed class EdgeHost : IAsyncDisposable
     private readonly Task _poll;
     private int _stopped;
 
-    private EdgeHost(WebApplication app, IEdgeStore store, EdgeCertificates certificates, EdgeRuntime runtime, ConnectorRegistry registry, EdgeState state, OpenConnections connections, int port, TimeProvider time)
+    private EdgeHost(WebApplication app, IEdgeStore store, EdgeCertificates certificates, EdgeRuntime runtime, ConnectorRegistry registry, EdgeState state, OpenConnections connections, AppTokens tokens, int port, TimeProvider time)
     {
         Connections = connections;
         _app = app;
@@ -46,7 +46,8 @@ internal sealed class EdgeHost : IAsyncDisposable
         ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<EdgeHost>();
         _poll = Task.WhenAll(
             state.PollAsync(runtime.Options.SnapshotPollInterval, time, logger, _stopping.Token),
-            LiveEnforcement.RunExpiryLoopAsync(connections, time, logger, _stopping.Token));
+            LiveEnforcement.RunExpiryLoopAsync(connections, time, logger, _stopping.Token),
+            tokens.RunRotationLoopAsync(store, runtime.Options.SigningKeyRotationInterval, runtime.Options.SigningKeyCheckInterval, logger, _stopping.Token));
     }
 
     /// <summary>Open client connections, for live enforcement and <c>session list</c>.</summary>
@@ -79,6 +80,7 @@ internal sealed class EdgeHost : IAsyncDisposable
                 name => name.Equals(settings.Hostname, StringComparison.OrdinalIgnoreCase) || state.Current.Routes.ContainsKey(name));
         var runtime = new EdgeRuntime(options, settings) { CaCertificatePem = certificates.CaCertificatePem };
         AppTokens tokens = await AppTokens.LoadAsync(store, () => runtime.Settings.PublicUrl, time, cancellationToken);
+        await tokens.RefreshAsync(store, options.SigningKeyRotationInterval, cancellationToken); // a key that aged while the edge was down
         var registry = new ConnectorRegistry();
 
         // 3. Kestrel: one port, TLS, HTTP/1.1 and HTTP/2 (for RFC 8441 WebSockets).
@@ -176,7 +178,7 @@ internal sealed class EdgeHost : IAsyncDisposable
         }
 
         EdgeLog.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<EdgeHost>(), $"{listen.Address}:{port}", settings.Hostname);
-        return new EdgeHost(app, store, certificates, runtime, registry, state, connections, port, time);
+        return new EdgeHost(app, store, certificates, runtime, registry, state, connections, tokens, port, time);
     }
 
     private static IResult Jwks(HttpContext context, AppTokens tokens)

@@ -1,3 +1,5 @@
+using Drawbridge.Edge.Tokens;
+
 namespace Drawbridge.Edge.Hosting;
 
 /// <summary>Options of <c>drawbridge edge run</c>, validated at start-up.</summary>
@@ -26,4 +28,11 @@ internal sealed record EdgeRunOptions
 
     /// <summary>How often to check the store for changes made elsewhere. 2 s.</summary>
     public TimeSpan SnapshotPollInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How old the app token signing key may get before a new one replaces it (default 42 days,
+    /// as Cloudflare Access); tokens the old key signed keep verifying until they expire.</summary>
+    public TimeSpan SigningKeyRotationInterval { get; init; } = SigningKeyRing.DefaultRotationInterval;
+
+    /// <summary>How often to look for a due rotation and for keys another edge of the cluster created. 30 s.</summary>
+    public TimeSpan SigningKeyCheckInterval { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -1,5 +1,6 @@
 using Drawbridge.Edge.Storage;
 using Drawbridge.Edge.Tokens;
+using Microsoft.Extensions.Logging;
 
 namespace Drawbridge.Edge.Identity;
 
@@ -79,4 +80,64 @@ internal sealed class AppTokens
     }
 
     public byte[] Jwks() => JwksDocument.Render(_ring);
+
+    /// <summary>
+    /// Brings the ring up to date with the store and the clock: takes up keys another edge of the
+    /// cluster created, rotates when the current key is older than <paramref name="rotationInterval"/>
+    /// (the old key keeps verifying the tokens it signed), and deletes keys no token can need any more.
+    /// Returns true when the current key changed.
+    /// </summary>
+    public async Task<bool> RefreshAsync(IEdgeStore store, TimeSpan rotationInterval, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<StoredSigningKey> stored = await store.ListSigningKeysAsync(cancellationToken);
+        SigningKeyRing ring = SigningKeyRing.FromStored(stored, MaxLifetime, _time);
+        if (ring.IsRotationDue(_time, rotationInterval))
+        {
+            SigningKeyRing rotated = ring.Rotate(_time);
+            StoredSigningKey fresh = rotated.Current.ToStored();
+            await store.AddSigningKeyAsync(fresh.KeyId, fresh.Algorithm, fresh.PrivateKeyPkcs8, cancellationToken);
+            await store.RetireSigningKeyAsync(ring.Current.KeyId, rotated.Retired[0].RetiredAt!.Value, cancellationToken);
+            ring = rotated;
+        }
+
+        HashSet<string> kept = [ring.Current.KeyId, .. ring.Retired.Select(k => k.KeyId)];
+        foreach (StoredSigningKey expired in stored.Where(k => !kept.Contains(k.KeyId)))
+        {
+            await store.DeleteSigningKeyAsync(expired.KeyId, cancellationToken);
+        }
+
+        bool changed = ring.Current.KeyId != _ring.Current.KeyId;
+        _ring = ring;
+        return changed;
+    }
+
+    /// <summary>
+    /// <see cref="RefreshAsync"/> every <paramref name="checkInterval"/> until stopped. A store
+    /// error is logged and tried again next time: the current ring keeps signing meanwhile.
+    /// </summary>
+    public async Task RunRotationLoopAsync(IEdgeStore store, TimeSpan rotationInterval, TimeSpan checkInterval, ILogger logger, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(checkInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                try
+                {
+                    if (await RefreshAsync(store, rotationInterval, cancellationToken))
+                    {
+                        EdgeLog.SigningKeyChanged(logger, _ring.Current.KeyId, _ring.Retired.Count);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    EdgeLog.SigningKeyRefreshFailed(logger, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the edge is stopping
+        }
+    }
 }
