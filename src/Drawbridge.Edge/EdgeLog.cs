@@ -26,8 +26,8 @@ internal static partial class EdgeLog
     [LoggerMessage(1021, LogLevel.Information, "Refused connection to {Hostname} from {ClientAddress}: {Outcome}: {Message}")]
     public static partial void ConnectionRefused(ILogger logger, string hostname, string clientAddress, string outcome, string message);
 
-    [LoggerMessage(1030, LogLevel.Information, "Admin {Method} {Path} by token {TokenId}: {Status}")]
-    public static partial void AdminRequest(ILogger logger, string method, string path, Guid tokenId, int status);
+    [LoggerMessage(1030, LogLevel.Information, "Admin {Method} {Path} by {Actor}: {Status}")]
+    public static partial void AdminRequest(ILogger logger, string method, string path, string actor, int status);
 
     [LoggerMessage(1050, LogLevel.Warning, "DEVELOPMENT SETTING (no SMTP server configured): the sign-in code for {Email} is {Code}")]
     public static partial void DevelopmentPin(ILogger logger, string email, string code);

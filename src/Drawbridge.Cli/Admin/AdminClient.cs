@@ -36,11 +36,14 @@ internal sealed class AdminClient : IDisposable
         if (!File.Exists(file))
         {
             throw new FileNotFoundException(
-                $"no admin credential at {file}: run `drawbridge edge init` on the edge (it writes one), or pass --admin-credential");
+                $"no admin credential at {file}: run `drawbridge tunnel login --edge URL` (or `drawbridge edge init` on the edge, which writes one), or pass --admin-credential");
         }
 
         return new AdminClient(AdminCredential.Parse(CredentialFile.ReadOwnerOnly(file)));
     }
+
+    /// <summary>A client for a credential not yet saved (<c>tunnel login</c> tries it first).</summary>
+    public static AdminClient For(AdminCredential credential) => new(credential);
 
     public Task<T> GetAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, path, null, type, cancellationToken);

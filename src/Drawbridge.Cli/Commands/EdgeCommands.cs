@@ -23,13 +23,25 @@ internal static class EdgeCommands
         var hostname = new Option<string>("--hostname") { Description = "The edge's public name (e.g. access.example.com)", DefaultValueFactory = _ => "localhost" };
         var port = new Option<int>("--port") { Description = "The port users and connectors reach the edge on", DefaultValueFactory = _ => 443 };
         var force = new Option<bool>("--force") { Description = "Re-initialise an existing data directory (new admin credential)" };
-        var command = new Command("init", "Create the data directory: database, CA, edge certificate, admin credential") { dataDir, hostname, port, force };
+        var admins = new Option<string[]>("--admin")
+        {
+            Description = "Who may administer the edge after `drawbridge tunnel login`: an e-mail address or a selector such as email-domain:example.com or group:ops (repeatable)",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var command = new Command("init", "Create the data directory: database, CA, edge certificate, admin credential, admin application") { dataDir, hostname, port, admins, force };
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
             string root = CliOptions.FlagOrEnvironment(parse, dataDir, "DRAWBRIDGE_DATA_DIR") ?? EdgeDataDirectory.DefaultRoot();
             using var loggers = LoggerFactory.Create(CliLogging.Configure(LogLevel.Warning));
             AdminCredential credential = await EdgeInitializer.InitializeAsync(
-                new EdgeInitOptions { DataDirectory = root, Hostname = parse.GetValue(hostname)!, PublicPort = parse.GetValue(port), Force = parse.GetValue(force) },
+                new EdgeInitOptions
+                {
+                    DataDirectory = root,
+                    Hostname = parse.GetValue(hostname)!,
+                    PublicPort = parse.GetValue(port),
+                    Administrators = parse.GetValue(admins) ?? [],
+                    Force = parse.GetValue(force),
+                },
                 TimeProvider.System, loggers.CreateLogger("edge-init"), cancellationToken);
             var data = new EdgeDataDirectory(Path.GetFullPath(root));
             Console.WriteLine($"Initialised the edge in {data.Root} for {credential.EdgeUrl}");
@@ -42,6 +54,10 @@ internal static class EdgeCommands
                 Console.WriteLine($"  ... and copied to {user} for the CLI");
             }
 
+            string host = new Uri(credential.EdgeUrl).Host;
+            Console.WriteLine((parse.GetValue(admins) ?? []) is { Length: > 0 } named
+                ? $"  Administrators ({string.Join(", ", named)}) sign in with: drawbridge tunnel login --edge {credential.EdgeUrl}"
+                : $"  No administrator can sign in yet: add one with `drawbridge policy add {host} --action allow --include email:YOU` (or re-run with --admin)");
             Console.WriteLine("Next: drawbridge edge run" + (root == EdgeDataDirectory.DefaultRoot() ? "" : $" --data-dir {root}"));
             return 0;
         });

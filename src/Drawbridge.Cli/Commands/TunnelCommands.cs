@@ -12,6 +12,7 @@ internal static partial class TunnelCommands
     public static Command Build()
     {
         Command tunnel = QuickForm();
+        tunnel.Subcommands.Add(Login());
         tunnel.Subcommands.Add(Create());
         tunnel.Subcommands.Add(Route());
         tunnel.Subcommands.Add(List());

@@ -28,9 +28,10 @@ internal static partial class AdminApi
             return Error(StatusCodes.Status400BadRequest, $"sessionDuration: '{Printable(text)}' is not a duration like 30m, 8h or 7d (at most 30d)");
         }
 
-        return await ChangeAsync(state, context, async () =>
+        return await ChangeAsync(state, context, async change =>
         {
             App app = await state.Store.CreateAppAsync(request.Hostname ?? "", duration, context.RequestAborted);
+            change.Is(ToView(app, []), AdminJsonContext.Default.AppView);
             return Results.Json(ToView(app, []), AdminJsonContext.Default.AppView, statusCode: StatusCodes.Status201Created);
         });
     }
@@ -55,8 +56,15 @@ internal static partial class AdminApi
     }
 
     private static Task<IResult> DeleteAppAsync(string hostname, HttpContext context, EdgeState state) =>
-        ChangeAsync(state, context, async () =>
-            await state.Store.DeleteAppAsync(hostname, context.RequestAborted) ? Results.NoContent() : AppNotFound(hostname));
+        ChangeAsync(state, context, async change =>
+        {
+            if (await state.Store.GetAppAsync(hostname, context.RequestAborted) is { } app)
+            {
+                change.Was(ToView(app, await state.Store.ListPoliciesAsync(app.Hostname, context.RequestAborted)), AdminJsonContext.Default.AppView);
+            }
+
+            return await state.Store.DeleteAppAsync(hostname, context.RequestAborted) ? Results.NoContent() : AppNotFound(hostname);
+        });
 
     private static async Task<IResult> AddPolicyAsync(string hostname, HttpContext context, EdgeState state)
     {
@@ -88,11 +96,12 @@ internal static partial class AdminApi
             return Error(StatusCodes.Status400BadRequest, ex.Message);
         }
 
-        return await ChangeAsync(state, context, async () =>
+        return await ChangeAsync(state, context, async change =>
         {
             StoredPolicy stored = await state.Store.AddPolicyAsync(app.Hostname, policy.Name, PolicyRecords.ToStoredAction(policy.Action), precedence,
                 [.. policy.Include.Select(s => s.ToString())], [.. policy.Require.Select(s => s.ToString())], [.. policy.Exclude.Select(s => s.ToString())],
                 context.RequestAborted);
+            change.Is(ToView(stored), AdminJsonContext.Default.PolicyView);
             return Results.Json(ToView(stored), AdminJsonContext.Default.PolicyView, statusCode: StatusCodes.Status201Created);
         });
     }
@@ -110,10 +119,17 @@ internal static partial class AdminApi
     }
 
     private static Task<IResult> DeletePolicyAsync(Guid id, HttpContext context, EdgeState state) =>
-        ChangeAsync(state, context, async () =>
-            await state.Store.DeletePolicyAsync(id, context.RequestAborted)
+        ChangeAsync(state, context, async change =>
+        {
+            if ((await state.Store.ListPoliciesAsync(null, context.RequestAborted)).FirstOrDefault(p => p.Id == id) is { } policy)
+            {
+                change.Was(ToView(policy), AdminJsonContext.Default.PolicyView);
+            }
+
+            return await state.Store.DeletePolicyAsync(id, context.RequestAborted)
                 ? Results.NoContent()
-                : Error(StatusCodes.Status404NotFound, $"no policy with id {id:N}: `drawbridge policy list HOSTNAME` shows them"));
+                : Error(StatusCodes.Status404NotFound, $"no policy with id {id:N}: `drawbridge policy list HOSTNAME` shows them");
+        });
 
     /// <summary><c>drawbridge policy test</c>: what the app would decide for a made-up caller, and which policy decides.</summary>
     private static async Task<IResult> TestPolicyAsync(string hostname, HttpContext context, EdgeState state)

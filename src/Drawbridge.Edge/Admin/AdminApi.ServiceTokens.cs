@@ -15,10 +15,11 @@ internal static partial class AdminApi
             return error;
         }
 
-        return await ChangeAsync(state, context, async () =>
+        return await ChangeAsync(state, context, async change =>
         {
             byte[] secret = SecretHash.NewSecret();
             ServiceToken token = await state.Store.CreateServiceTokenAsync(request!.Name ?? "", SecretHash.Hash(secret), context.RequestAborted);
+            change.Is(ToView(token), AdminJsonContext.Default.ServiceTokenView);
             var created = new CreatedServiceToken(token.Id, token.Name, token.ClientId, SecretHash.ToHexSecret(secret));
             return Results.Json(created, AdminJsonContext.Default.CreatedServiceToken, statusCode: StatusCodes.Status201Created);
         });
@@ -27,7 +28,7 @@ internal static partial class AdminApi
     private static async Task<IResult> ListServiceTokensAsync(HttpContext context, EdgeState state)
     {
         IReadOnlyList<ServiceToken> tokens = await state.Store.ListServiceTokensAsync(context.RequestAborted);
-        IReadOnlyList<ServiceTokenView> views = [.. tokens.Select(t => new ServiceTokenView(t.Id, t.Name, t.ClientId, t.CreatedAt, t.RevokedAt))];
+        IReadOnlyList<ServiceTokenView> views = [.. tokens.Select(ToView)];
         return Results.Json(views, AdminJsonContext.Default.IReadOnlyListServiceTokenView);
     }
 
@@ -50,10 +51,13 @@ internal static partial class AdminApi
 
         ServiceToken token = matches[0];
 
-        return await ChangeAsync(state, context, async () =>
+        return await ChangeAsync(state, context, async change =>
         {
+            change.Was(ToView(token), AdminJsonContext.Default.ServiceTokenView);
             await state.Store.RevokeServiceTokenAsync(token.Id, context.RequestAborted);
             return Results.NoContent();
         });
     }
+
+    private static ServiceTokenView ToView(ServiceToken t) => new(t.Id, t.Name, t.ClientId, t.CreatedAt, t.RevokedAt);
 }

@@ -32,11 +32,12 @@ internal static partial class AdminApi
         }
 
         string reason = string.IsNullOrWhiteSpace(request.Reason) ? "access revoked by an administrator" : request.Reason;
-        return await ChangeAsync(state, context, async () =>
+        return await ChangeAsync(state, context, async change =>
         {
             int revoked = request.Id is { } id
                 ? await state.Store.RevokeSessionAsync(id, reason, context.RequestAborted) ? 1 : 0
                 : await state.Store.RevokeSessionsByEmailAsync(request.Email!, reason, context.RequestAborted);
+            change.Is(request with { Reason = reason }, AdminJsonContext.Default.RevokeSessionsRequest);
             return Results.Json(new RevokeSessionsResult(revoked, 0), AdminJsonContext.Default.RevokeSessionsResult);
         });
     }

@@ -17,10 +17,11 @@ internal static partial class AdminApi
             return error;
         }
 
-        return await ChangeAsync(state, context, async () =>
+        return await ChangeAsync(state, context, async change =>
         {
             byte[] secret = SecretHash.NewSecret();
             Tunnel tunnel = await state.Store.CreateTunnelAsync(request!.Name ?? "", SecretHash.Hash(secret), context.RequestAborted);
+            change.Is(new TunnelView(tunnel.Id, tunnel.Name, tunnel.CreatedAt, [], []), AdminJsonContext.Default.TunnelView);
             return Results.Json(Created(tunnel, secret, runtime), AdminJsonContext.Default.CreatedTunnel, statusCode: StatusCodes.Status201Created);
         });
     }
@@ -32,7 +33,7 @@ internal static partial class AdminApi
             return TunnelNotFound(reference);
         }
 
-        return await ChangeAsync(state, context, async () =>
+        return await ChangeAsync(state, context, async _ =>
         {
             byte[] secret = SecretHash.NewSecret();
             Tunnel rotated = await state.Store.RotateTunnelSecretAsync(tunnel.Id, SecretHash.Hash(secret), context.RequestAborted);
@@ -73,8 +74,9 @@ internal static partial class AdminApi
             return TunnelNotFound(reference);
         }
 
-        return await ChangeAsync(state, context, async () =>
+        return await ChangeAsync(state, context, async change =>
         {
+            change.Was(ToView(tunnel, await state.Store.ListRoutesAsync(tunnel.Id, context.RequestAborted), registry), AdminJsonContext.Default.TunnelView);
             await state.Store.DeleteTunnelAsync(tunnel.Id, context.RequestAborted);
             registry.CloseTunnel(tunnel.Id, "the tunnel was deleted");
             return Results.NoContent();
@@ -94,9 +96,10 @@ internal static partial class AdminApi
             return TunnelNotFound(request.Tunnel ?? "");
         }
 
-        return await ChangeAsync(state, context, async () =>
+        return await ChangeAsync(state, context, async change =>
         {
             Route route = await state.Store.AddRouteAsync(request.Hostname ?? "", tunnel.Id, context.RequestAborted);
+            change.Is(new RouteView(route.Hostname, route.TunnelId, route.CreatedAt), AdminJsonContext.Default.RouteView);
             return Results.Json(new RouteView(route.Hostname, route.TunnelId, route.CreatedAt), AdminJsonContext.Default.RouteView, statusCode: StatusCodes.Status201Created);
         });
     }
@@ -109,10 +112,17 @@ internal static partial class AdminApi
     }
 
     private static Task<IResult> RemoveRouteAsync(string hostname, HttpContext context, EdgeState state) =>
-        ChangeAsync(state, context, async () =>
-            await state.Store.RemoveRouteAsync(hostname, context.RequestAborted)
+        ChangeAsync(state, context, async change =>
+        {
+            if ((await state.Store.ListRoutesAsync(null, context.RequestAborted)).FirstOrDefault(r => r.Hostname.Equals(hostname, StringComparison.OrdinalIgnoreCase)) is { } route)
+            {
+                change.Was(new RouteView(route.Hostname, route.TunnelId, route.CreatedAt), AdminJsonContext.Default.RouteView);
+            }
+
+            return await state.Store.RemoveRouteAsync(hostname, context.RequestAborted)
                 ? Results.NoContent()
-                : Error(StatusCodes.Status404NotFound, $"no route for '{Printable(hostname)}'"));
+                : Error(StatusCodes.Status404NotFound, $"no route for '{Printable(hostname)}'");
+        });
 
     private static TunnelView ToView(Tunnel tunnel, IReadOnlyList<Route> routes, ConnectorRegistry registry) => new(
         tunnel.Id,

@@ -44,17 +44,18 @@ internal static partial class AdminApi
     }
 
     /// <summary>Runs a store change, refreshes the snapshot, and maps store errors to 4xx.</summary>
-    private static async Task<IResult> ChangeAsync(EdgeState state, HttpContext context, Func<Task<IResult>> change)
+    private static async Task<IResult> ChangeAsync(EdgeState state, HttpContext context, Func<AdminChange, Task<IResult>> change)
     {
         try
         {
-            IResult result = await change();
+            var recorded = new AdminChange();
+            IResult result = await change(recorded);
             await state.RefreshAsync(context.RequestAborted);
-            // Who changed what: the admin token's id (never the token), the request, its outcome.
-            string actor = context.Items[typeof(AdminToken)] is AdminToken token ? "admin-token:" + token.Id.ToString("N") : "admin";
+            // Who changed what: the admin token's id or the signed-in administrator (never a token), the request, its outcome.
+            string actor = context.Items[typeof(AdminActor)] is AdminActor admin ? admin.Name : "admin";
             int status = result is IStatusCodeHttpResult { StatusCode: { } code } ? code : StatusCodes.Status200OK;
             await context.RequestServices.GetRequiredService<AuditLog>().AdminAsync(actor, $"{context.Request.Method} {context.Request.Path}",
-                status.ToString(System.Globalization.CultureInfo.InvariantCulture), null);
+                status.ToString(System.Globalization.CultureInfo.InvariantCulture), recorded.Detail);
             return result;
         }
         catch (StoreValidationException ex)

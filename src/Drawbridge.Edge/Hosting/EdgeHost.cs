@@ -36,6 +36,7 @@ internal sealed class EdgeHost : IAsyncDisposable
     private EdgeHost(WebApplication app, IEdgeStore store, EdgeCertificates certificates, EdgeRuntime runtime, ConnectorRegistry registry, EdgeState state, OpenConnections connections, AppTokens tokens, int port, TimeProvider time)
     {
         Connections = connections;
+        Tokens = tokens;
         _app = app;
         _store = store;
         _certificates = certificates;
@@ -49,6 +50,9 @@ internal sealed class EdgeHost : IAsyncDisposable
             LiveEnforcement.RunExpiryLoopAsync(connections, time, logger, _stopping.Token),
             tokens.RunRotationLoopAsync(store, runtime.Options.SigningKeyRotationInterval, runtime.Options.SigningKeyCheckInterval, logger, _stopping.Token));
     }
+
+    /// <summary>The app tokens this edge issues and accepts (its signing key ring).</summary>
+    public AppTokens Tokens { get; }
 
     /// <summary>Open client connections, for live enforcement and <c>session list</c>.</summary>
     public OpenConnections Connections { get; }

@@ -12,6 +12,13 @@ internal sealed record EdgeInitOptions
     /// <summary>The port clients reach the edge on (default 443).</summary>
     public int PublicPort { get; init; } = 443;
 
+    /// <summary>
+    /// Who administers the edge: selectors (<c>email:</c>, <c>email-domain:</c>, <c>group:</c>, …; a
+    /// bare address means <c>email:</c>) for the allow policy of the admin application, the app named
+    /// by the edge's own hostname. They sign in with <c>drawbridge tunnel login</c>.
+    /// </summary>
+    public IReadOnlyList<string> Administrators { get; init; } = [];
+
     /// <summary>Overwrite an existing data directory's settings and admin credential.</summary>
     public bool Force { get; init; }
 }

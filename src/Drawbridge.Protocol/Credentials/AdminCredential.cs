@@ -11,8 +11,9 @@ public sealed record AdminCredential(string EdgeUrl, string ApiToken, string? Ca
 {
     private const string What = "admin credential";
 
-    /// <summary>API tokens are short printable text; the bound keeps junk out of headers.</summary>
-    private const int MaxApiTokenLength = 512;
+    /// <summary>An admin token (~76 characters) or an admin app token from <c>tunnel login</c> (a JWT whose
+    /// groups claim can make it a few KiB); the bound keeps junk out of headers.</summary>
+    private const int MaxApiTokenLength = 8192;
 
     /// <summary>Parses the JSON file form; throws <see cref="CredentialFormatException"/> naming the bad field.</summary>
     public static AdminCredential Parse(string json)

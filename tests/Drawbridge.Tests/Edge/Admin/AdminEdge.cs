@@ -42,12 +42,12 @@ internal sealed class AdminEdge : IAsyncDisposable
     /// <summary>Authenticated with the bootstrap admin token.</summary>
     public HttpClient Client { get; }
 
-    public static async Task<AdminEdge> StartAsync()
+    public static async Task<AdminEdge> StartAsync(IReadOnlyList<string>? administrators = null)
     {
         var data = TempDirectory.Create();
         using var startup = new CancellationTokenSource(StepTimeout);
         AdminCredential admin = await EdgeInitializer.InitializeAsync(
-            new EdgeInitOptions { DataDirectory = data.Path, Hostname = "localhost", PublicPort = 0 },
+            new EdgeInitOptions { DataDirectory = data.Path, Hostname = "localhost", PublicPort = 0, Administrators = administrators ?? [] },
             TimeProvider.System, NullLogger.Instance, startup.Token);
         EdgeHost host = await EdgeHost.StartAsync(
             new EdgeRunOptions { DataDirectory = data.Path, Listen = "127.0.0.1:0", GracePeriod = TimeSpan.FromSeconds(1) },
@@ -128,7 +128,7 @@ internal sealed class AdminEdge : IAsyncDisposable
     public async Task<string> StateAsync()
     {
         var state = new StringBuilder();
-        foreach (string list in new[] { "tunnels", "routes", "service-tokens" })
+        foreach (string list in new[] { "tunnels", "routes", "service-tokens", "apps", "sessions" })
         {
             using HttpResponseMessage response = await SendAsync(HttpMethod.Get, list);
             state.Append(list).Append(": ").Append(await response.Content.ReadAsStringAsync()).Append('\n');

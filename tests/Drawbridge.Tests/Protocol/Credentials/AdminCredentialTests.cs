@@ -30,6 +30,17 @@ public sealed class AdminCredentialTests
     }
 
     [Fact]
+    public void AnAdminAppTokenOfAFewKiB_IsAccepted_ButNotAnOversizedOne()
+    {
+        string jwt = new('a', 8192);
+        Assert.Equal(jwt, AdminCredential.Parse($$"""{"edgeUrl":"https://e","apiToken":"{{jwt}}"}""").ApiToken);
+
+        var ex = Assert.Throws<CredentialFormatException>(() => AdminCredential.Parse($$"""{"edgeUrl":"https://e","apiToken":"{{jwt}}a"}"""));
+        Assert.Contains("at most 8192", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(jwt, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ToString_LeavesTheTokenOut()
     {
         Assert.DoesNotContain(Sample.ApiToken, Sample.ToString(), StringComparison.Ordinal);
