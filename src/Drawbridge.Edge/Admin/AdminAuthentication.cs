@@ -81,12 +81,15 @@ internal sealed class AdminAuthentication(IEdgeStore store, EdgeState state, Edg
         var decision = AccessAuthenticator.Authorize(adminApp, caller, snapshot);
         if (!decision.Allowed)
         {
-            return (null, Refuse(StatusCodes.Status403Forbidden,
-                $"{caller.Subject.Email} is not an administrator of this edge ({decision.Reason}); an administrator can add them with `drawbridge policy add {adminApp} --action allow --include email:{caller.Subject.Email}`"));
+            return (null, Refuse(StatusCodes.Status403Forbidden, NotAnAdministrator(caller.Subject.Email!, adminApp, decision.Reason)));
         }
 
         return (new AdminActor(caller.Identity), null);
     }
+
+    /// <summary>What a signed-in person whom the admin application's policies do not admit is told, at sign-in and on the API.</summary>
+    public static string NotAnAdministrator(string email, string adminApp, string reason) =>
+        $"{email} is not an administrator of this edge ({reason}); an administrator can add them with `drawbridge policy add {adminApp} --action allow --include email:{email}`";
 
     private static IResult Refuse(int status, string message) =>
         Results.Json(new ErrorBody(message), AdminJsonContext.Default.ErrorBody, statusCode: status);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Drawbridge.Edge.Access;
+using Drawbridge.Edge.Admin;
 using Drawbridge.Edge.Policies;
 using Drawbridge.Edge.Snapshots;
 using Drawbridge.Edge.Storage;
@@ -217,9 +218,15 @@ internal static partial class SignInEndpoints
         var subject = AccessSubject.User(session.Email, session.Groups, session.LoginMethod, client ?? IPAddress.Loopback);
         var caller = new AccessCaller("email:" + session.Email, subject, SessionId: session.Id);
         EdgeSnapshot snapshot = services.State.Current;
-        return snapshot.Apps.ContainsKey(app)
-            ? AccessAuthenticator.Authorize(app, caller, snapshot)
-            : new PolicyDecision(false, null, $"{app} is not an application on this edge: an administrator must run `drawbridge app create {app}`");
+        if (!snapshot.Apps.ContainsKey(app))
+        {
+            return new PolicyDecision(false, null, $"{app} is not an application on this edge: an administrator must run `drawbridge app create {app}`");
+        }
+
+        PolicyDecision decision = AccessAuthenticator.Authorize(app, caller, snapshot);
+        return decision.Allowed || app != services.Runtime.Settings.Hostname
+            ? decision
+            : decision with { Reason = AdminAuthentication.NotAnAdministrator(session.Email, app, decision.Reason) };
     }
 
     private static IResult OAuthError(string error, string description) =>
