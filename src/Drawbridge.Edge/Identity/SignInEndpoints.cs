@@ -114,6 +114,7 @@ internal static partial class SignInEndpoints
         try
         {
             Uri authorize = await provider.AuthorizationUrlAsync(CallbackUri(services), state, nonce, Pkce.Challenge(verifier), context.RequestAborted);
+            SignInStateCookie.Set(context.Response, state);
             context.Response.Redirect(authorize.ToString());
         }
         catch (SignInException ex)
@@ -124,12 +125,20 @@ internal static partial class SignInEndpoints
 
     private static async Task OidcCallbackAsync(HttpContext context, SignInServices services)
     {
-        PendingSignIn? pending = services.PendingSignIns.Take(context.Request.Query["state"]);
+        // The state must be this browser's (its cookie) and still pending: a callback carried to
+        // another browser, an altered, replayed or expired state never makes a session (login CSRF).
+        string? state = context.Request.Query["state"];
+        bool fromThisBrowser = SignInStateCookie.Matches(context.Request, state);
+        SignInStateCookie.Clear(context.Response);
+        PendingSignIn? pending = fromThisBrowser ? services.PendingSignIns.Take(state) : null;
         if (pending is null || !services.Providers.TryGetValue(pending.ProviderId, out OidcProvider? provider))
         {
-            // Unknown, replayed or expired state: never a session (CSRF on the callback).
-            await AuditSignInAsync(services, context, "(unknown)", "oidc", "refused: state mismatch");
-            await SignInPages.WriteAsync(context, "Sign in", SignInPages.Paragraph("This sign-in link has expired or was already used. Start again.", "error") +
+            await AuditSignInAsync(services, context, "(unknown)", "oidc",
+                fromThisBrowser ? "refused: state unknown, expired or already used" : "refused: state mismatch (the sign-in was not started in this browser)");
+            string why = fromThisBrowser
+                ? "This sign-in link has expired or was already used. Start again."
+                : "This sign-in was not started in this browser, so it was not completed here. Start again.";
+            await SignInPages.WriteAsync(context, "Sign in", SignInPages.Paragraph(why, "error") +
                 SignInPages.Link(LoginPath, "Sign in"), StatusCodes.Status400BadRequest);
             return;
         }
