@@ -9,7 +9,7 @@ public sealed class SqliteEdgeStoreAppTests : IAsyncLifetime
 
     private StoreUnderTest _scope = null!;
 
-    private SqliteEdgeStore Store => _scope.Store;
+    private SqlEdgeStore Store => _scope.Store;
 
     private CancellationToken Token => _scope.Token;
 

@@ -13,7 +13,7 @@ public sealed class SqliteEdgeStoreSchema2Tests : IAsyncLifetime
 
     private StoreUnderTest _scope = null!;
 
-    private SqliteEdgeStore Store => _scope.Store;
+    private SqlEdgeStore Store => _scope.Store;
 
     private CancellationToken Token => _scope.Token;
 

@@ -8,7 +8,7 @@ public sealed class SqliteEdgeStoreTokenTests : IAsyncLifetime
 {
     private StoreUnderTest _scope = null!;
 
-    private SqliteEdgeStore Store => _scope.Store;
+    private SqlEdgeStore Store => _scope.Store;
 
     private CancellationToken Token => _scope.Token;
 

@@ -25,7 +25,7 @@ internal sealed class StoreUnderTest : IAsyncDisposable
 
     public string DatabasePath { get; }
 
-    public SqliteEdgeStore Store { get; private set; } = null!;
+    public SqlEdgeStore Store { get; private set; } = null!;
 
     public CancellationToken Token => _timeout.Token;
 

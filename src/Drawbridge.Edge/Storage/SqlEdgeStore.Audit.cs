@@ -1,9 +1,9 @@
+using System.Data.Common;
 using System.Text;
-using Microsoft.Data.Sqlite;
 
 namespace Drawbridge.Edge.Storage;
 
-internal sealed partial class SqliteEdgeStore
+internal sealed partial class SqlEdgeStore
 {
     private const string AuditColumns =
         "id, at, kind, actor, app, outcome, policy, client_address, bytes_up, bytes_down, duration_ms, detail";
@@ -90,7 +90,7 @@ internal sealed partial class SqliteEdgeStore
         return await QueryAsync(connection, null, sql.ToString(), ReadAuditEvent, cancellationToken, [.. parameters]);
     }
 
-    private static AuditEvent ReadAuditEvent(SqliteDataReader reader) => new(
+    private static AuditEvent ReadAuditEvent(DbDataReader reader) => new(
         reader.GetInt64(0),
         ReadTime(reader, 1),
         reader.GetString(2),
