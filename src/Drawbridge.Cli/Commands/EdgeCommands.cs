@@ -23,13 +23,21 @@ internal static class EdgeCommands
         var hostname = new Option<string>("--hostname") { Description = "The edge's public name (e.g. access.example.com)", DefaultValueFactory = _ => "localhost" };
         var port = new Option<int>("--port") { Description = "The port users and connectors reach the edge on", DefaultValueFactory = _ => 443 };
         var force = new Option<bool>("--force") { Description = "Re-initialise an existing data directory (new admin credential)" };
-        var command = new Command("init", "Create the data directory: database, CA, edge certificate, admin credential") { dataDir, hostname, port, force };
+        var store = CliOptions.Store();
+        var command = new Command("init", "Create the data directory: database, CA, edge certificate, admin credential") { dataDir, hostname, port, force, store };
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
             string root = CliOptions.FlagOrEnvironment(parse, dataDir, "DRAWBRIDGE_DATA_DIR") ?? EdgeDataDirectory.DefaultRoot();
             using var loggers = LoggerFactory.Create(CliLogging.Configure(LogLevel.Warning));
             AdminCredential credential = await EdgeInitializer.InitializeAsync(
-                new EdgeInitOptions { DataDirectory = root, Hostname = parse.GetValue(hostname)!, PublicPort = parse.GetValue(port), Force = parse.GetValue(force) },
+                new EdgeInitOptions
+                {
+                    DataDirectory = root,
+                    Hostname = parse.GetValue(hostname)!,
+                    PublicPort = parse.GetValue(port),
+                    Force = parse.GetValue(force),
+                    Store = CliOptions.FlagOrEnvironment(parse, store, "DRAWBRIDGE_STORE"),
+                },
                 TimeProvider.System, loggers.CreateLogger("edge-init"), cancellationToken);
             var data = new EdgeDataDirectory(Path.GetFullPath(root));
             Console.WriteLine($"Initialised the edge in {data.Root} for {credential.EdgeUrl}");
@@ -55,8 +63,9 @@ internal static class EdgeCommands
         var cert = new Option<string?>("--cert") { Description = "PEM certificate chain to serve instead of the edge's own CA" };
         var key = new Option<string?>("--key") { Description = "PEM private key of --cert" };
         var grace = new Option<string>("--grace-period") { Description = "On SIGTERM, how long open connections may finish", DefaultValueFactory = _ => "30s" };
+        var store = CliOptions.Store();
         var logLevel = CliOptions.LogLevelOption();
-        var command = new Command("run", "Serve connectors, users and the admin API on one HTTPS port") { dataDir, listen, cert, key, grace, logLevel };
+        var command = new Command("run", "Serve connectors, users and the admin API on one HTTPS port") { dataDir, listen, cert, key, grace, store, logLevel };
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
             if ((parse.GetValue(cert) is null) != (parse.GetValue(key) is null))
@@ -71,6 +80,7 @@ internal static class EdgeCommands
                 CertificatePath = parse.GetValue(cert),
                 KeyPath = parse.GetValue(key),
                 GracePeriod = CliOptions.Duration(parse.GetValue(grace)!, "--grace-period"),
+                Store = CliOptions.FlagOrEnvironment(parse, store, "DRAWBRIDGE_STORE"),
             };
             await using EdgeHost host = await EdgeHost.StartAsync(options, CliLogging.Configure(parse.GetValue(logLevel)), TimeProvider.System, cancellationToken);
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

@@ -6,7 +6,7 @@ namespace Drawbridge.Edge.Storage;
 /// What <see cref="SqlEdgeStore"/> needs from a database engine: connections, and a write
 /// transaction that serialises writers. Everything else (the SQL, the rules, the change
 /// counter) is shared, so both engines keep one contract. Implemented by
-/// <see cref="SqliteEdgeStore"/>.
+/// <see cref="SqliteEdgeStore"/> and <see cref="PostgresEdgeStore"/>.
 /// </summary>
 internal interface IStoreDatabase : IAsyncDisposable
 {

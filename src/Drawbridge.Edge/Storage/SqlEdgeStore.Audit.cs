@@ -67,13 +67,13 @@ internal sealed partial class SqlEdgeStore
         if (actor is not null)
         {
             sql.Append(" AND actor = @actor");
-            parameters.Add(("@actor", actor));
+            parameters.Add(("@actor", StoreInputRules.AuditFilter(actor)));
         }
 
         if (app is not null)
         {
             sql.Append(" AND app = @app");
-            parameters.Add(("@app", app));
+            parameters.Add(("@app", StoreInputRules.AuditFilter(app)));
         }
 
         if (kind is not null)
