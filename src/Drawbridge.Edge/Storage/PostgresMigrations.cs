@@ -131,14 +131,6 @@ internal static class PostgresMigrations
 
     public static int LatestVersion => All[^1].Version;
 
-    private const string CreateVersionTable = """
-        CREATE TABLE IF NOT EXISTS schema_migrations (
-            version    INTEGER NOT NULL PRIMARY KEY,
-            name       TEXT    NOT NULL,
-            applied_at BIGINT  NOT NULL
-        );
-        """;
-
     /// <summary>
     /// Brings the schema to <see cref="LatestVersion"/> in one transaction (PostgreSQL's DDL is
     /// transactional: all steps or none) and returns the version it found. The transaction first
@@ -152,7 +144,7 @@ internal static class PostgresMigrations
         await SqlEdgeStore.ExecuteAsync(
             connection, transaction, "SELECT pg_advisory_xact_lock(@key);", cancellationToken, ("@key", MigrationLockKey));
         var found = await SchemaMigrator.ApplyAsync(
-            connection, transaction, All, CreateVersionTable, location, time, logger, cancellationToken);
+            connection, transaction, All, location, time, logger, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return found;
     }

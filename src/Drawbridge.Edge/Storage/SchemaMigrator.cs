@@ -12,24 +12,35 @@ namespace Drawbridge.Edge.Storage;
 internal static class SchemaMigrator
 {
     /// <summary>
+    /// The version table, in SQL both engines read alike: BIGINT is a 64-bit integer in
+    /// PostgreSQL and has INTEGER affinity in SQLite (where version 1 created it with INTEGER,
+    /// which also holds 64 bits).
+    /// </summary>
+    private const string CreateVersionTable = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version    INTEGER NOT NULL PRIMARY KEY,
+            name       TEXT    NOT NULL,
+            applied_at BIGINT  NOT NULL
+        );
+        """;
+
+    /// <summary>
     /// Brings the schema to the last of <paramref name="migrations"/> inside
     /// <paramref name="transaction"/> and returns the version it found. A database from a newer
     /// Drawbridge is refused untouched, with a <see cref="StoreSchemaException"/>.
     /// </summary>
-    /// <param name="createVersionTable">The engine's <c>CREATE TABLE IF NOT EXISTS schema_migrations</c>.</param>
     /// <param name="location">The database as the operator knows it (never with a password), for messages.</param>
     public static async Task<int> ApplyAsync(
         DbConnection connection,
         DbTransaction transaction,
         IReadOnlyList<SchemaMigration> migrations,
-        string createVersionTable,
         string location,
         TimeProvider time,
         ILogger logger,
         CancellationToken cancellationToken)
     {
         var latest = migrations[^1].Version;
-        await SqlEdgeStore.ExecuteAsync(connection, transaction, createVersionTable, cancellationToken);
+        await SqlEdgeStore.ExecuteAsync(connection, transaction, CreateVersionTable, cancellationToken);
         var found = Convert.ToInt32(
             await SqlEdgeStore.ScalarAsync(connection, transaction, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations;", cancellationToken));
         if (found > latest)

@@ -125,14 +125,6 @@ internal static class SqliteMigrations
 
     public static int LatestVersion => All[^1].Version;
 
-    private const string CreateVersionTable = """
-        CREATE TABLE IF NOT EXISTS schema_migrations (
-            version    INTEGER NOT NULL PRIMARY KEY,
-            name       TEXT    NOT NULL,
-            applied_at INTEGER NOT NULL
-        );
-        """;
-
     /// <summary>
     /// Brings the schema to <see cref="LatestVersion"/> in one transaction (all steps or none),
     /// and returns the version it found. A database from a newer Drawbridge is refused untouched.
@@ -144,7 +136,7 @@ internal static class SqliteMigrations
         // migrate one after the other instead of both reading version 0.
         await using var transaction = connection.BeginTransaction(deferred: false);
         var found = await SchemaMigrator.ApplyAsync(
-            connection, transaction, All, CreateVersionTable, databasePath, time, logger, cancellationToken);
+            connection, transaction, All, databasePath, time, logger, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return found;
     }

@@ -128,17 +128,6 @@ public sealed class SqliteEdgeStoreSchema2Tests : IAsyncLifetime
     private async Task<List<string>> SchemaAsync(SqliteConnection connection) =>
         await ColumnAsync(connection, "SELECT type || ' ' || name || ' ' || COALESCE(sql, '') FROM sqlite_master ORDER BY type, name;", r => r.GetString(0));
 
-    private async Task<List<T>> ColumnAsync<T>(SqliteConnection connection, string sql, Func<SqliteDataReader, T> read)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await using var reader = await command.ExecuteReaderAsync(Token);
-        var values = new List<T>();
-        while (await reader.ReadAsync(Token))
-        {
-            values.Add(read(reader));
-        }
-
-        return values;
-    }
+    private Task<List<T>> ColumnAsync<T>(SqliteConnection connection, string sql, Func<System.Data.Common.DbDataReader, T> read) =>
+        StoreUnderTest.ColumnAsync(connection, sql, read, Token);
 }

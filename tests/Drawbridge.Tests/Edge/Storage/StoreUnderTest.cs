@@ -98,11 +98,17 @@ internal sealed class StoreUnderTest : IAsyncDisposable
     public async Task<List<T>> ColumnAsync<T>(string sql, Func<DbDataReader, T> read)
     {
         await using var connection = await OpenRawAsync();
+        return await ColumnAsync(connection, sql, read, Token);
+    }
+
+    /// <summary>The first column of every row <paramref name="sql"/> returns on <paramref name="connection"/>.</summary>
+    public static async Task<List<T>> ColumnAsync<T>(DbConnection connection, string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
-        await using var reader = await command.ExecuteReaderAsync(Token);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var values = new List<T>();
-        while (await reader.ReadAsync(Token))
+        while (await reader.ReadAsync(cancellationToken))
         {
             values.Add(read(reader));
         }
