@@ -6,7 +6,7 @@
 #   ./test.sh "FullyQualifiedName~Mux"      only tests matching a `dotnet test --filter`
 #
 # On a fresh Debian machine, run as root, it first installs the programs the end-to-end
-# tests start (sshd, redis, iperf3, tinyproxy, chromium, node, ...) and the Node.js test
+# tests start (sshd, redis, iperf3, tinyproxy, chromium, node, PostgreSQL, ...) and the Node.js test
 # servers' npm packages. Results: artifacts/test-results/*.trx.
 set -euo pipefail
 
@@ -24,9 +24,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # sshd and friends live in /usr/sbin, which a non-login shell may not have on PATH.
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
-# 1. The external programs the end-to-end tests run, as "apt package:command it provides".
-# (No postgresql yet: "postgres://" appears in tests only as an ingress URL scheme; the store
-# contract tests against a real PostgreSQL server arrive with issue 4.)
+# 1. The external programs the tests run, as "apt package:command it provides". A command
+# given as an absolute path (a glob) is one the package installs off PATH: the store contract
+# tests start their own PostgreSQL cluster with /usr/lib/postgresql/VERSION/bin/initdb.
 readonly required=(
   openssh-server:sshd
   openssh-client:ssh
@@ -42,6 +42,7 @@ readonly required=(
   libnss3-tools:certutil
   nodejs:node
   nodejs:npm
+  postgresql:/usr/lib/postgresql/*/bin/initdb
 )
 
 # The Node.js servers the identity end-to-end tests start, each with a committed package-lock.json.
@@ -50,11 +51,21 @@ readonly node_servers=(
   tests/smtp-server
 )
 
+# True when a required program is there: on PATH, or, for an absolute path (a glob), on disk.
+is_installed() {
+  local program="$1"
+  if [[ $program == /* ]]; then
+    compgen -G "$program" >/dev/null
+  else
+    command -v "$program" >/dev/null 2>&1
+  fi
+}
+
 install_missing_packages() {
   local missing=() entry package
   for entry in "${required[@]}"; do
     package="${entry%%:*}"
-    if ! command -v "${entry#*:}" >/dev/null 2>&1 && [[ " ${missing[*]} " != *" $package "* ]]; then
+    if ! is_installed "${entry#*:}" && [[ " ${missing[*]} " != *" $package "* ]]; then
       missing+=("$package")
     fi
   done

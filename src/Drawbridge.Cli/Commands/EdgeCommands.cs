@@ -28,7 +28,8 @@ internal static class EdgeCommands
             Description = "Who may administer the edge after `drawbridge tunnel login`: an e-mail address or a selector such as email-domain:example.com or group:ops (repeatable)",
             AllowMultipleArgumentsPerToken = false,
         };
-        var command = new Command("init", "Create the data directory: database, CA, edge certificate, admin credential, admin application") { dataDir, hostname, port, admins, force };
+        var store = CliOptions.Store();
+        var command = new Command("init", "Create the data directory: database, CA, edge certificate, admin credential, admin application") { dataDir, hostname, port, admins, force, store };
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
             string root = CliOptions.FlagOrEnvironment(parse, dataDir, "DRAWBRIDGE_DATA_DIR") ?? EdgeDataDirectory.DefaultRoot();
@@ -41,6 +42,7 @@ internal static class EdgeCommands
                     PublicPort = parse.GetValue(port),
                     Administrators = parse.GetValue(admins) ?? [],
                     Force = parse.GetValue(force),
+                    Store = CliOptions.FlagOrEnvironment(parse, store, "DRAWBRIDGE_STORE"),
                 },
                 TimeProvider.System, loggers.CreateLogger("edge-init"), cancellationToken);
             var data = new EdgeDataDirectory(Path.GetFullPath(root));
@@ -71,8 +73,9 @@ internal static class EdgeCommands
         var cert = new Option<string?>("--cert") { Description = "PEM certificate chain to serve instead of the edge's own CA" };
         var key = new Option<string?>("--key") { Description = "PEM private key of --cert" };
         var grace = new Option<string>("--grace-period") { Description = "On SIGTERM, how long open connections may finish", DefaultValueFactory = _ => "30s" };
+        var store = CliOptions.Store();
         var logLevel = CliOptions.LogLevelOption();
-        var command = new Command("run", "Serve connectors, users and the admin API on one HTTPS port") { dataDir, listen, cert, key, grace, logLevel };
+        var command = new Command("run", "Serve connectors, users and the admin API on one HTTPS port") { dataDir, listen, cert, key, grace, store, logLevel };
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
             if ((parse.GetValue(cert) is null) != (parse.GetValue(key) is null))
@@ -87,6 +90,7 @@ internal static class EdgeCommands
                 CertificatePath = parse.GetValue(cert),
                 KeyPath = parse.GetValue(key),
                 GracePeriod = CliOptions.Duration(parse.GetValue(grace)!, "--grace-period"),
+                Store = CliOptions.FlagOrEnvironment(parse, store, "DRAWBRIDGE_STORE"),
             };
             await using EdgeHost host = await EdgeHost.StartAsync(options, CliLogging.Configure(parse.GetValue(logLevel)), TimeProvider.System, cancellationToken);
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Drawbridge.Cli.Admin;
 using Drawbridge.Connector.Ingress;
 using Drawbridge.Edge.Certificates;
+using Drawbridge.Edge.Storage;
 using Drawbridge.Protocol.Credentials;
 using Drawbridge.Protocol.Transport;
 
@@ -31,5 +32,6 @@ internal static class CliAction
     private static bool IsUserFacing(Exception ex) => ex is
         AdminApiException or CredentialFormatException or CredentialFileException or ConfigException or
         CertificateFileException or EdgeDialException or FormatException or InvalidOperationException or
-        FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or ArgumentException or IOException;
+        FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or ArgumentException or IOException or
+        StoreConnectionException or StoreSchemaException;
 }

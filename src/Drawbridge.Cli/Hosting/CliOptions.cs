@@ -17,6 +17,13 @@ internal static class CliOptions
         Description = "The edge's data directory (default: /var/lib/drawbridge as root, else ~/.local/share/drawbridge; env DRAWBRIDGE_DATA_DIR)",
     };
 
+    public static Option<string?> Store() => new("--store")
+    {
+        Description = "Where the edge keeps its state: postgres://user:password@host:port/database (or postgresql://…, or an Npgsql "
+            + "connection string) for a PostgreSQL database several edges share; default: SQLite in the data directory, or the "
+            + "edge's \"store\" setting (env DRAWBRIDGE_STORE)",
+    };
+
     public static Option<string?> Edge() => new("--edge")
     {
         Description = "Dial the edge at HOST:PORT instead of the hostname's own address (TLS name and Host stay the same; env DRAWBRIDGE_EDGE)",

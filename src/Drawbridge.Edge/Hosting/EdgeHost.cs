@@ -70,10 +70,11 @@ internal sealed class EdgeHost : IAsyncDisposable
         var data = new EdgeDataDirectory(Path.GetFullPath(options.DataDirectory));
         EdgeSettings settings = EdgeSettings.Load(data.Settings);
         IPEndPoint listen = ParseListen(options.Listen);
+        StoreLocation storeLocation = StoreLocation.Resolve(options.Store ?? settings.Store, data.Database);
 
         // 1. State: the store (migrated at open) and the first snapshot of it.
         using var bootLogging = LoggerFactory.Create(configureLogging);
-        IEdgeStore store = await SqliteEdgeStore.OpenAsync(data.Database, time, bootLogging.CreateLogger<SqliteEdgeStore>(), cancellationToken);
+        IEdgeStore store = await storeLocation.OpenAsync(time, bootLogging.CreateLogger<SqlEdgeStore>(), cancellationToken);
         var state = new EdgeState(store);
         await state.RefreshAsync(cancellationToken);
 

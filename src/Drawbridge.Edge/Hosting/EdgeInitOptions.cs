@@ -21,4 +21,7 @@ internal sealed record EdgeInitOptions
 
     /// <summary>Overwrite an existing data directory's settings and admin credential.</summary>
     public bool Force { get; init; }
+
+    /// <summary>A PostgreSQL store (see <see cref="Storage.StoreLocation"/>), saved in the settings for <c>edge run</c>; null = SQLite in the data directory.</summary>
+    public string? Store { get; init; }
 }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Drawbridge.Edge.Hosting;
 
-/// <summary><c>drawbridge edge init</c>: database, CA, settings, the first admin credential, and the admin application.</summary>
+/// <summary><c>drawbridge edge init</c>: database (SQLite in the data directory, or <c>--store</c>), CA, settings, the first admin credential, and the admin application.</summary>
 internal static class EdgeInitializer
 {
     /// <summary>The name of the allow policy <c>edge init</c> gives the admin application.</summary>
@@ -29,6 +29,8 @@ internal static class EdgeInitializer
             throw new InvalidOperationException($"{data.Root} is already initialised (it has edge.json); pass --force to re-initialise it");
         }
 
+        StoreLocation storeLocation = StoreLocation.Resolve(options.Store, data.Database);
+
         // 1. An owner-only directory: it holds the CA key and the database of secret hashes.
         if (OperatingSystem.IsWindows())
         {
@@ -43,13 +45,13 @@ internal static class EdgeInitializer
         using var ca = EdgeCertificateAuthority.LoadOrCreate(data.CaCertificate, data.CaKey, time);
 
         // 3. The database with its schema, and a bootstrap admin token for the CLI.
-        await using var store = await SqliteEdgeStore.OpenAsync(data.Database, time, logger, cancellationToken);
+        await using var store = await storeLocation.OpenAsync(time, logger, cancellationToken);
         byte[] secret = SecretHash.NewSecret();
         AdminToken token = await store.CreateAdminTokenAsync("bootstrap", SecretHash.Hash(secret), cancellationToken);
 
         await BootstrapAdminAppAsync(store, hostname, administrators, cancellationToken);
 
-        var settings = new EdgeSettings(hostname, options.PublicPort);
+        var settings = new EdgeSettings(hostname, options.PublicPort) { Store = options.Store };
         settings.Save(data.Settings);
         var credential = new AdminCredential(settings.PublicUrl, AdminTokens.Format(token.Id, secret), ca.CertificatePem);
         CredentialFile.WriteOwnerOnly(data.AdminCredential, credential.ToJson());

@@ -26,6 +26,12 @@ internal sealed record EdgeRunOptions
     /// <summary>A link whose PING is unanswered this long is dropped (SPEC.md §3: 10 s).</summary>
     public TimeSpan LinkKeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Where the state is (see <see cref="Storage.StoreLocation"/>): a PostgreSQL URL or connection
+    /// string; null = the settings' <c>store</c>, else SQLite in the data directory.
+    /// </summary>
+    public string? Store { get; init; }
+
     /// <summary>How often to check the store for changes made elsewhere. 2 s.</summary>
     public TimeSpan SnapshotPollInterval { get; init; } = TimeSpan.FromSeconds(2);
 

@@ -16,6 +16,13 @@ internal sealed record EdgeSettings(string Hostname, int PublicPort)
     /// <summary>Where PINs are e-mailed from; null = shown in the edge's log (a development setting).</summary>
     public Identity.SmtpSettings? Smtp { get; init; }
 
+    /// <summary>
+    /// The store when <c>edge run</c> is given no <c>--store</c>: a PostgreSQL URL or connection string
+    /// (see <see cref="Storage.StoreLocation"/>; it may hold a password, which is why this file is
+    /// owner-only); null = SQLite in the data directory.
+    /// </summary>
+    public string? Store { get; init; }
+
     public static EdgeSettings Load(string path)
     {
         string json;
@@ -44,7 +51,7 @@ internal sealed record EdgeSettings(string Hostname, int PublicPort)
         }
     }
 
-    /// <summary>Owner-only: the file may hold identity providers' client secrets and the SMTP password.</summary>
+    /// <summary>Owner-only: the file may hold identity providers' client secrets, the SMTP password and the store's password.</summary>
     public void Save(string path) =>
         CredentialFile.WriteOwnerOnly(path, JsonSerializer.Serialize(this, EdgeSettingsJsonContext.Default.EdgeSettings));
 }

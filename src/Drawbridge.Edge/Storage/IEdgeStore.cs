@@ -3,7 +3,7 @@ namespace Drawbridge.Edge.Storage;
 /// <summary>
 /// The edge's durable state: tunnels, routes, service tokens, admin tokens (schema 1); apps,
 /// their policies, sign-in sessions, token signing keys and the audit log (schema 2). Implemented by
-/// <see cref="SqliteEdgeStore"/> (embedded default) and, for clusters, a PostgreSQL store; both
+/// <see cref="SqlEdgeStore"/> over SQLite (embedded default) or, for clusters, PostgreSQL; both
 /// pass the same contract tests. Secrets never reach the store, only their SHA-256
 /// (<see cref="Drawbridge.Protocol.Credentials.SecretHash"/>); the one exception is the token
 /// signing keys, which the edge must be able to sign with (see <see cref="StoredSigningKey"/>).

@@ -1,15 +1,15 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace Drawbridge.Edge.Storage;
 
 /// <summary>
-/// <see cref="IEdgeStore"/> in one SQLite file in the data directory: the embedded default.
-/// Each call opens a pooled connection; each change runs in one IMMEDIATE transaction that
-/// also bumps the change counter. The SQL itself is portable; what is SQLite's is here:
-/// WAL, busy timeout, the file's mode and how values are bound.
+/// The edge store in one SQLite file in the data directory: the embedded default. The SQL is
+/// <see cref="SqlEdgeStore"/>'s; what is SQLite's is here: the file and its mode, WAL, the busy
+/// timeout, and IMMEDIATE write transactions.
 /// </summary>
-internal sealed partial class SqliteEdgeStore : IEdgeStore
+internal sealed class SqliteEdgeStore : IStoreDatabase
 {
     /// <summary>
     /// How long a statement waits for another writer's lock before failing. Writes here are
@@ -24,23 +24,22 @@ internal sealed partial class SqliteEdgeStore : IEdgeStore
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private readonly string _connectionString;
-    private readonly TimeProvider _time;
 
-    private SqliteEdgeStore(string databasePath, string connectionString, TimeProvider time)
+    private SqliteEdgeStore(string databasePath, string connectionString)
     {
-        DatabasePath = databasePath;
+        Location = databasePath;
         _connectionString = connectionString;
-        _time = time;
     }
 
-    public string DatabasePath { get; }
+    /// <summary>The database file's full path.</summary>
+    public string Location { get; }
 
     /// <summary>
     /// Opens (creating it with mode 0600 if needed) the database at <paramref name="databasePath"/>
     /// and applies pending migrations. Throws <see cref="StoreSchemaException"/> for a database
     /// written by a newer Drawbridge.
     /// </summary>
-    public static async Task<SqliteEdgeStore> OpenAsync(
+    public static async Task<SqlEdgeStore> OpenAsync(
         string databasePath, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
         var fullPath = Path.GetFullPath(databasePath);
@@ -54,19 +53,19 @@ internal sealed partial class SqliteEdgeStore : IEdgeStore
             Pooling = true,
         }.ToString();
 
-        var store = new SqliteEdgeStore(fullPath, connectionString, time);
+        var database = new SqliteEdgeStore(fullPath, connectionString);
         try
         {
-            await using var connection = await store.OpenConnectionAsync(cancellationToken);
+            await using var connection = (SqliteConnection)await database.OpenConnectionAsync(cancellationToken);
 
             // WAL lets the edge read its snapshot while an admin call writes. The mode is stored
             // in the file, so setting it once here covers every later connection.
-            await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken);
+            await SqlEdgeStore.ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken);
             await SqliteMigrations.ApplyAsync(connection, fullPath, time, logger, cancellationToken);
         }
         catch (Exception ex)
         {
-            await store.DisposeAsync();
+            await database.DisposeAsync();
             if (ex is SqliteException { SqliteErrorCode: SqliteNotADatabase })
             {
                 throw new StoreSchemaException(
@@ -77,13 +76,7 @@ internal sealed partial class SqliteEdgeStore : IEdgeStore
         }
 
         StorageLog.StoreOpened(logger, fullPath, SqliteMigrations.LatestVersion);
-        return store;
-    }
-
-    public async Task<long> GetChangeCounterAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenConnectionAsync(cancellationToken);
-        return Convert.ToInt64(await ScalarAsync(connection, null, "SELECT value FROM change_counter WHERE id = 1;", cancellationToken));
+        return new SqlEdgeStore(database, time);
     }
 
     public ValueTask DisposeAsync()
@@ -94,85 +87,13 @@ internal sealed partial class SqliteEdgeStore : IEdgeStore
         return ValueTask.CompletedTask;
     }
 
-    internal static async Task ExecuteAsync(
-        SqliteConnection connection,
-        SqliteTransaction? transaction,
-        string sql,
-        CancellationToken cancellationToken,
-        params (string Name, object? Value)[] parameters)
-    {
-        await using var command = Command(connection, transaction, sql, parameters);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    internal static async Task<int> ExecuteCountAsync(
-        SqliteConnection connection,
-        SqliteTransaction? transaction,
-        string sql,
-        CancellationToken cancellationToken,
-        params (string Name, object? Value)[] parameters)
-    {
-        await using var command = Command(connection, transaction, sql, parameters);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    internal static async Task<object?> ScalarAsync(
-        SqliteConnection connection,
-        SqliteTransaction? transaction,
-        string sql,
-        CancellationToken cancellationToken,
-        params (string Name, object? Value)[] parameters)
-    {
-        await using var command = Command(connection, transaction, sql, parameters);
-        return await command.ExecuteScalarAsync(cancellationToken);
-    }
-
-    private static async Task<List<T>> QueryAsync<T>(
-        SqliteConnection connection,
-        SqliteTransaction? transaction,
-        string sql,
-        Func<SqliteDataReader, T> read,
-        CancellationToken cancellationToken,
-        params (string Name, object? Value)[] parameters)
-    {
-        await using var command = Command(connection, transaction, sql, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<T>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(read(reader));
-        }
-
-        return rows;
-    }
-
-    /// <summary>
-    /// Runs <paramref name="work"/> in an IMMEDIATE transaction (the write lock from the start,
-    /// so check-then-insert cannot race another writer) and bumps the change counter when the
-    /// work says it changed something.
-    /// </summary>
-    private async Task<T> WriteAsync<T>(
-        Func<SqliteConnection, SqliteTransaction, Task<(T Result, bool Changed)>> work, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenConnectionAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        var (result, changed) = await work(connection, transaction);
-        if (changed)
-        {
-            await ExecuteAsync(connection, transaction, "UPDATE change_counter SET value = value + 1 WHERE id = 1;", cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return result;
-    }
-
-    private async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    public async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
-            await ExecuteAsync(connection, null, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds};", cancellationToken);
+            await SqlEdgeStore.ExecuteAsync(connection, null, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds};", cancellationToken);
             return connection;
         }
         catch
@@ -182,39 +103,9 @@ internal sealed partial class SqliteEdgeStore : IEdgeStore
         }
     }
 
-    /// <summary>Now, to the millisecond we store, so what a method returns equals what a later read returns.</summary>
-    private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
-
-    private static SqliteCommand Command(
-        SqliteConnection connection, SqliteTransaction? transaction, string sql, (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, ToDatabase(value));
-        }
-
-        return command;
-    }
-
-    /// <summary>Ids as TEXT, times as INTEGER ms (see <see cref="SqliteMigrations"/>); SQLite would bind a Guid as a BLOB.</summary>
-    private static object ToDatabase(object? value) => value switch
-    {
-        null => DBNull.Value,
-        Guid id => id.ToString("D"),
-        DateTimeOffset time => time.ToUnixTimeMilliseconds(),
-        _ => value,
-    };
-
-    private static Guid ReadId(SqliteDataReader reader, int ordinal) => Guid.ParseExact(reader.GetString(ordinal), "D");
-
-    private static DateTimeOffset ReadTime(SqliteDataReader reader, int ordinal) =>
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
-
-    private static DateTimeOffset? ReadOptionalTime(SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : ReadTime(reader, ordinal);
+    /// <summary>IMMEDIATE: SQLite's write lock from the start, not at the first write.</summary>
+    public Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
 
     /// <summary>
     /// Creates the database file with mode 0600 before SQLite touches it: SQLite would create it

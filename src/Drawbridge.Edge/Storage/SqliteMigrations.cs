@@ -6,7 +6,8 @@ namespace Drawbridge.Edge.Storage;
 /// <summary>
 /// The SQLite schema, as versioned steps applied at open. Ids are TEXT (a UUID's "D" form),
 /// times are INTEGER milliseconds since the Unix epoch (UTC): both sort and compare the same
-/// way in SQLite and in PostgreSQL (uuid / bigint), so the queries stay portable.
+/// way in SQLite and in PostgreSQL (text / bigint), so
+/// <see cref="SqlEdgeStore"/>'s queries run on both.
 /// </summary>
 internal static class SqliteMigrations
 {
@@ -134,37 +135,8 @@ internal static class SqliteMigrations
         // IMMEDIATE: take the write lock first, so two processes opening one file at once
         // migrate one after the other instead of both reading version 0.
         await using var transaction = connection.BeginTransaction(deferred: false);
-        await SqliteEdgeStore.ExecuteAsync(connection, transaction, """
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                version    INTEGER NOT NULL PRIMARY KEY,
-                name       TEXT    NOT NULL,
-                applied_at INTEGER NOT NULL
-            );
-            """, cancellationToken);
-
-        var found = Convert.ToInt32(
-            await SqliteEdgeStore.ScalarAsync(connection, transaction, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations;", cancellationToken));
-        if (found > LatestVersion)
-        {
-            throw new StoreSchemaException(
-                $"The edge database {databasePath} has schema version {found}, but this Drawbridge knows versions up to {LatestVersion}: "
-                + "it was written by a newer Drawbridge. Run that version (or newer), or restore a backup taken before the upgrade.");
-        }
-
-        foreach (var migration in All.Where(m => m.Version > found))
-        {
-            await SqliteEdgeStore.ExecuteAsync(connection, transaction, migration.Sql, cancellationToken);
-            await SqliteEdgeStore.ExecuteAsync(
-                connection,
-                transaction,
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @applied_at);",
-                cancellationToken,
-                ("@version", migration.Version),
-                ("@name", migration.Name),
-                ("@applied_at", time.GetUtcNow().ToUnixTimeMilliseconds()));
-            StorageLog.MigrationApplied(logger, migration.Version, migration.Name, databasePath);
-        }
-
+        var found = await SchemaMigrator.ApplyAsync(
+            connection, transaction, All, databasePath, time, logger, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return found;
     }

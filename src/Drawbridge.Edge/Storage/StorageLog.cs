@@ -6,10 +6,10 @@ namespace Drawbridge.Edge.Storage;
 internal static partial class StorageLog
 {
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information,
-        Message = "Applied schema migration {Version} ({MigrationName}) to {DatabasePath}")]
-    public static partial void MigrationApplied(ILogger logger, int version, string migrationName, string databasePath);
+        Message = "Applied schema migration {Version} ({MigrationName}) to {Database}")]
+    public static partial void MigrationApplied(ILogger logger, int version, string migrationName, string database);
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information,
-        Message = "Opened edge store {DatabasePath} at schema version {Version}")]
-    public static partial void StoreOpened(ILogger logger, string databasePath, int version);
+        Message = "Opened edge store {Database} at schema version {Version}")]
+    public static partial void StoreOpened(ILogger logger, string database, int version);
 }

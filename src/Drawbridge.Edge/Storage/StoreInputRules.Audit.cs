@@ -40,13 +40,19 @@ internal static partial class StoreInputRules
         return limit;
     }
 
+    /// <summary>What NUL becomes in audit text: U+FFFD, the Unicode replacement character.</summary>
+    public const char NulReplacement = '\uFFFD';
+
     /// <summary>
     /// <paramref name="value"/> if it fits, else its first characters and a trailing '…' within
     /// <paramref name="maxLength"/> (never splitting a surrogate pair). Stored verbatim otherwise,
-    /// control characters included: whoever prints the audit escapes it.
+    /// control characters included (whoever prints the audit escapes it), except NUL, which
+    /// becomes <see cref="NulReplacement"/> (<see cref="AuditFilter"/>): PostgreSQL text cannot hold
+    /// it, and both stores keep one contract.
     /// </summary>
     public static string? AuditText(string? value, int maxLength)
     {
+        value = AuditFilter(value);
         if (value is null || value.Length <= maxLength)
         {
             return value;
@@ -60,4 +66,7 @@ internal static partial class StoreInputRules
 
         return string.Concat(value.AsSpan(0, keep), "…");
     }
+
+    /// <summary>An audit value as stored (NUL replaced), so a filter on text with NUL finds what was appended with it.</summary>
+    public static string? AuditFilter(string? value) => value?.Replace('\0', NulReplacement);
 }

@@ -8,7 +8,8 @@ namespace Drawbridge.Edge.Storage;
 /// <remarks>
 /// The private key is stored as-is, like the CA key beside the database: the file is
 /// owner-only (mode 0600, see <see cref="SqliteEdgeStore.OpenAsync"/>), and anyone who can read
-/// it can already read the CA key. It is never logged, and <see cref="ToString"/> leaves it out
+/// it can already read the CA key. In PostgreSQL, whoever can read the database's
+/// <c>signing_keys</c> table can mint app tokens: grant it to the edge's role only. It is never logged, and <see cref="ToString"/> leaves it out
 /// so a log line or an assertion message that prints the record cannot leak it.
 /// </remarks>
 /// <param name="KeyId">The JWS <c>kid</c>: 1–128 of [A-Za-z0-9._-].</param>

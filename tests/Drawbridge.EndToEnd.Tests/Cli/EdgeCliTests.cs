@@ -82,4 +82,22 @@ public sealed class EdgeCliTests
         Assert.Contains($"drawbridge: error: Failed to bind to address https://127.0.0.1:{port}: address already in use", second.StandardError, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", second.StandardError, StringComparison.Ordinal);
     }
+
+    [Theory(Timeout = 120_000)]
+    [InlineData("postgres://edge:s3cret-pw@db.example.com:5432/", "--store: names no database")]
+    [InlineData("mysql://edge:s3cret-pw@db.example.com/drawbridge", "--store: not a PostgreSQL location (scheme \"mysql\")")]
+    public async Task Run_WithAMalformedStore_FailsWithOneLine_WithoutThePassword(string store, string expected)
+    {
+        await using var cli = new DrawbridgeCli();
+        string data = Path.Combine(cli.Scratch("edge"), "data");
+        await cli.RunSucceedingAsync("edge", "init", "--data-dir", data, "--hostname", "edge.test", "--port", "8443");
+        int port = LoopbackPort.Reserve();
+
+        ProcessResult run = await cli.RunAsync(["edge", "run", "--data-dir", data, "--listen", $"127.0.0.1:{port}", "--store", store]);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        string error = Assert.Single(run.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"drawbridge: error: {expected}", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret-pw", run.StandardError + run.StandardOutput, StringComparison.Ordinal);
+    }
 }

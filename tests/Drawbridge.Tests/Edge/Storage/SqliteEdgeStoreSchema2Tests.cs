@@ -13,7 +13,7 @@ public sealed class SqliteEdgeStoreSchema2Tests : IAsyncLifetime
 
     private StoreUnderTest _scope = null!;
 
-    private SqliteEdgeStore Store => _scope.Store;
+    private SqlEdgeStore Store => _scope.Store;
 
     private CancellationToken Token => _scope.Token;
 
@@ -85,15 +85,6 @@ public sealed class SqliteEdgeStoreSchema2Tests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Open_AFreshDatabase_HasEveryTableOfBothVersions()
-    {
-        await using var connection = await OpenRawAsync(_scope.DatabasePath);
-
-        Assert.Equal(Schema1Tables.Concat(Schema2Tables).Order(StringComparer.Ordinal), await TableNamesAsync(connection));
-        Assert.Equal([1L, 2L], await VersionsAsync(connection));
-    }
-
-    [Fact]
     public async Task ApplyMigrations_Twice_ChangesNothing_AndKeepsSchema2Data()
     {
         await Store.CreateAppAsync("db.example.com", TimeSpan.FromHours(24), Token);
@@ -112,103 +103,6 @@ public sealed class SqliteEdgeStoreSchema2Tests : IAsyncLifetime
         Assert.Equal([1L, 2L], await VersionsAsync(connection));
         Assert.Equal([policy], await _scope.Store.ListPoliciesAsync(null, Token));
         Assert.Single(await _scope.Store.ListAuditAsync(null, null, null, null, 10, Token));
-    }
-
-    [Fact]
-    public async Task ChangeCounter_MovesWithAppPolicySessionAndKeyWrites_ButNotWithAudit()
-    {
-        var counter = await Store.GetChangeCounterAsync(Token);
-
-        async Task Expect(long delta)
-        {
-            var now = await Store.GetChangeCounterAsync(Token);
-            Assert.Equal(counter + delta, now);
-            counter = now;
-        }
-
-        var day = TimeSpan.FromHours(24);
-        var now = _scope.Time.GetUtcNow();
-
-        await Store.CreateAppAsync("db.example.com", day, Token);
-        await Expect(1);
-        await Store.GetAppAsync("db.example.com", Token);
-        await Store.ListAppsAsync(Token);
-        await Assert.ThrowsAsync<StoreConflictException>(() => Store.CreateAppAsync("db.example.com", day, Token));
-        await Assert.ThrowsAsync<StoreNotFoundException>(() => Store.UpdateAppAsync("nope.example.com", day, Token));
-        await Expect(0);
-        await Store.UpdateAppAsync("db.example.com", TimeSpan.FromHours(8), Token);
-        await Expect(1);
-
-        var policy = await Store.AddPolicyAsync("db.example.com", "p", "allow", 1, ["everyone"], [], [], Token);
-        await Expect(1);
-        await Assert.ThrowsAsync<StoreConflictException>(() => Store.AddPolicyAsync("db.example.com", "q", "allow", 1, [], [], [], Token));
-        await Store.ListPoliciesAsync(null, Token);
-        await Expect(0);
-        await Store.UpdatePolicyAsync(policy.Id, "p", "deny", 2, [], [], [], Token);
-        await Expect(1);
-        await Store.DeletePolicyAsync(policy.Id, Token);
-        await Store.DeletePolicyAsync(policy.Id, Token);
-        await Expect(1);
-
-        var session = await Store.CreateSessionAsync(StoreUnderTest.NewHash(), "bob@example.com", null, [], "otp", null, now + day, Token);
-        await Expect(1);
-        await Store.GetSessionAsync(session.Id, Token);
-        await Store.ListSessionsAsync(activeOnly: true, now, Token);
-        await Expect(0);
-        await Store.RevokeSessionAsync(session.Id, "signed out", Token);
-        await Store.RevokeSessionAsync(session.Id, "signed out", Token);
-        await Expect(1);
-        await Store.CreateSessionAsync(StoreUnderTest.NewHash(), "bob@example.com", null, [], "otp", null, now + day, Token);
-        await Store.CreateSessionAsync(StoreUnderTest.NewHash(), "bob@example.com", null, [], "otp", null, now + day, Token);
-        await Expect(2);
-        Assert.Equal(2, await Store.RevokeSessionsByEmailAsync("bob@example.com", null, Token));
-        await Expect(1);
-        Assert.Equal(0, await Store.RevokeSessionsByEmailAsync("bob@example.com", null, Token));
-        await Expect(0);
-
-        await Store.AddSigningKeyAsync("k1", "EdDSA", Convert.ToBase64String(new byte[48]), Token);
-        await Expect(1);
-        await Store.RetireSigningKeyAsync("k1", now, Token);
-        await Store.RetireSigningKeyAsync("k1", now, Token);
-        await Expect(1);
-        await Store.DeleteSigningKeyAsync("k1", Token);
-        await Store.DeleteSigningKeyAsync("k1", Token);
-        await Expect(1);
-
-        for (int i = 0; i < 5; i++)
-        {
-            await Store.AppendAuditAsync(new AuditEvent(0, now, "connection", "bob@example.com", "db.example.com", "allowed", "p", null, 1, 2, 3, null), Token);
-        }
-
-        await Store.ListAuditAsync(null, null, null, null, 10, Token);
-        await Expect(0);
-
-        await Store.CreateAppAsync("other.example.com", day, Token);
-        await Store.AddPolicyAsync("other.example.com", "a", "allow", 1, [], [], [], Token);
-        await Store.AddPolicyAsync("other.example.com", "b", "deny", 2, [], [], [], Token);
-        await Expect(3);
-        await Store.DeleteAppAsync("other.example.com", Token);
-        await Store.DeleteAppAsync("other.example.com", Token);
-        await Expect(1);
-    }
-
-    [Fact]
-    public async Task ValidationFailures_WriteNothing_AndLeaveTheCounterAlone()
-    {
-        var counter = await Store.GetChangeCounterAsync(Token);
-
-        await Assert.ThrowsAsync<StoreValidationException>(() => Store.CreateAppAsync("db.example.com", TimeSpan.Zero, Token));
-        await Assert.ThrowsAsync<StoreValidationException>(
-            () => Store.CreateSessionAsync("x", "bob@example.com", null, [], "otp", null, _scope.Time.GetUtcNow().AddHours(1), Token));
-        await Assert.ThrowsAsync<StoreValidationException>(() => Store.AddSigningKeyAsync("k", "HS256", "AAAA", Token));
-        await Assert.ThrowsAsync<StoreValidationException>(
-            () => Store.AppendAuditAsync(new AuditEvent(0, _scope.Time.GetUtcNow(), "bogus", "a", null, "o", null, null, null, null, null, null), Token));
-
-        Assert.Equal(counter, await Store.GetChangeCounterAsync(Token));
-        Assert.Empty(await Store.ListAppsAsync(Token));
-        Assert.Empty(await Store.ListSessionsAsync(activeOnly: false, _scope.Time.GetUtcNow(), Token));
-        Assert.Empty(await Store.ListSigningKeysAsync(Token));
-        Assert.Empty(await Store.ListAuditAsync(null, null, null, null, 10, Token));
     }
 
     private async Task<SqliteConnection> OpenRawAsync(string path)
@@ -234,17 +128,6 @@ public sealed class SqliteEdgeStoreSchema2Tests : IAsyncLifetime
     private async Task<List<string>> SchemaAsync(SqliteConnection connection) =>
         await ColumnAsync(connection, "SELECT type || ' ' || name || ' ' || COALESCE(sql, '') FROM sqlite_master ORDER BY type, name;", r => r.GetString(0));
 
-    private async Task<List<T>> ColumnAsync<T>(SqliteConnection connection, string sql, Func<SqliteDataReader, T> read)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await using var reader = await command.ExecuteReaderAsync(Token);
-        var values = new List<T>();
-        while (await reader.ReadAsync(Token))
-        {
-            values.Add(read(reader));
-        }
-
-        return values;
-    }
+    private Task<List<T>> ColumnAsync<T>(SqliteConnection connection, string sql, Func<System.Data.Common.DbDataReader, T> read) =>
+        StoreUnderTest.ColumnAsync(connection, sql, read, Token);
 }

@@ -1,17 +1,22 @@
 using Drawbridge.Edge.Storage;
+using Drawbridge.Tests.Fixtures;
 
 namespace Drawbridge.Tests.Edge.Storage;
 
-/// <summary>Tunnels and routes.</summary>
-public sealed class SqliteEdgeStoreTests : IAsyncLifetime
+/// <summary>Tunnels and routes. The contract both stores pass (<see cref="SqliteEdgeStore"/>, <see cref="PostgresEdgeStore"/>).</summary>
+public abstract class EdgeStoreTests : IAsyncLifetime
 {
     private StoreUnderTest _scope = null!;
 
-    private SqliteEdgeStore Store => _scope.Store;
+    private SqlEdgeStore Store => _scope.Store;
 
     private CancellationToken Token => _scope.Token;
 
-    public async Task InitializeAsync() => _scope = await StoreUnderTest.OpenAsync();
+    private readonly PostgresServer? _server;
+
+    private protected EdgeStoreTests(PostgresServer? server) => _server = server;
+
+    public async Task InitializeAsync() => _scope = await StoreUnderTest.OpenAsync(_server);
 
     public async Task DisposeAsync() => await _scope.DisposeAsync();
 

@@ -1,8 +1,8 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Drawbridge.Edge.Storage;
 
-internal sealed partial class SqliteEdgeStore
+internal sealed partial class SqlEdgeStore
 {
     private const string SessionColumns =
         "id, secret_hash, email, display_name, groups_json, login_method, client_address, created_at, expires_at, revoked_at, revoked_reason";
@@ -122,7 +122,7 @@ internal sealed partial class SqliteEdgeStore
             cancellationToken);
     }
 
-    private static UserSession ReadSession(SqliteDataReader reader) => new(
+    private static UserSession ReadSession(DbDataReader reader) => new(
         ReadId(reader, 0),
         reader.GetString(1),
         reader.GetString(2),

@@ -1,18 +1,22 @@
 using Drawbridge.Edge.Storage;
-using Microsoft.Data.Sqlite;
+using Drawbridge.Tests.Fixtures;
 
 namespace Drawbridge.Tests.Edge.Storage;
 
-/// <summary>Service tokens, admin tokens, the change counter, and input that tries to be SQL.</summary>
-public sealed class SqliteEdgeStoreTokenTests : IAsyncLifetime
+/// <summary>Service tokens, admin tokens, the change counter, and input that tries to be SQL. The contract both stores pass (<see cref="SqliteEdgeStore"/>, <see cref="PostgresEdgeStore"/>).</summary>
+public abstract class EdgeStoreTokenTests : IAsyncLifetime
 {
     private StoreUnderTest _scope = null!;
 
-    private SqliteEdgeStore Store => _scope.Store;
+    private SqlEdgeStore Store => _scope.Store;
 
     private CancellationToken Token => _scope.Token;
 
-    public async Task InitializeAsync() => _scope = await StoreUnderTest.OpenAsync();
+    private readonly PostgresServer? _server;
+
+    private protected EdgeStoreTokenTests(PostgresServer? server) => _server = server;
+
+    public async Task InitializeAsync() => _scope = await StoreUnderTest.OpenAsync(_server);
 
     public async Task DisposeAsync() => await _scope.DisposeAsync();
 
@@ -150,22 +154,6 @@ public sealed class SqliteEdgeStoreTokenTests : IAsyncLifetime
         Assert.Contains(keep, await _scope.Store.ListServiceTokensAsync(Token));
         Assert.Null(await _scope.Store.FindTunnelByNameAsync("' OR '1'='1", Token));
         Assert.Null(await _scope.Store.FindServiceTokenByClientIdAsync("' OR '1'='1", Token));
-        Assert.Equal(["admin_tokens", "apps", "audit_events", "change_counter", "policies", "routes", "schema_migrations", "service_tokens", "signing_keys", "tunnels", "user_sessions"], await TableNamesAsync());
-    }
-
-    private async Task<List<string>> TableNamesAsync()
-    {
-        await using var connection = new SqliteConnection($"Data Source={_scope.DatabasePath};Pooling=False");
-        await connection.OpenAsync(Token);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name;";
-        await using var reader = await command.ExecuteReaderAsync(Token);
-        var names = new List<string>();
-        while (await reader.ReadAsync(Token))
-        {
-            names.Add(reader.GetString(0));
-        }
-
-        return names;
+        Assert.Equal(["admin_tokens", "apps", "audit_events", "change_counter", "policies", "routes", "schema_migrations", "service_tokens", "signing_keys", "tunnels", "user_sessions"], await _scope.TableNamesAsync());
     }
 }

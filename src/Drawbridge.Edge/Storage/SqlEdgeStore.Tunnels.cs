@@ -1,8 +1,8 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Drawbridge.Edge.Storage;
 
-internal sealed partial class SqliteEdgeStore
+internal sealed partial class SqlEdgeStore
 {
     private const string TunnelColumns = "id, name, secret_hash, created_at, deleted_at";
 
@@ -100,7 +100,7 @@ internal sealed partial class SqliteEdgeStore
     }
 
     private static async Task<Tunnel?> GetTunnelAsync(
-        SqliteConnection connection, SqliteTransaction? transaction, Guid id, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction? transaction, Guid id, CancellationToken cancellationToken)
     {
         var rows = await QueryAsync(
             connection, transaction, $"SELECT {TunnelColumns} FROM tunnels WHERE id = @id;", ReadTunnel, cancellationToken, ("@id", id));
@@ -108,7 +108,7 @@ internal sealed partial class SqliteEdgeStore
     }
 
     private static async Task<Tunnel?> FindLiveTunnelAsync(
-        SqliteConnection connection, SqliteTransaction? transaction, string name, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction? transaction, string name, CancellationToken cancellationToken)
     {
         var rows = await QueryAsync(
             connection,
@@ -120,6 +120,6 @@ internal sealed partial class SqliteEdgeStore
         return rows.SingleOrDefault();
     }
 
-    private static Tunnel ReadTunnel(SqliteDataReader reader) => new(
+    private static Tunnel ReadTunnel(DbDataReader reader) => new(
         ReadId(reader, 0), reader.GetString(1), reader.GetString(2), ReadTime(reader, 3), ReadOptionalTime(reader, 4));
 }

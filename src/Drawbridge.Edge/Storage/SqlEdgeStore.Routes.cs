@@ -1,8 +1,8 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Drawbridge.Edge.Storage;
 
-internal sealed partial class SqliteEdgeStore
+internal sealed partial class SqlEdgeStore
 {
     public async Task<Route> AddRouteAsync(string hostname, Guid tunnelId, CancellationToken cancellationToken)
     {
@@ -78,5 +78,5 @@ internal sealed partial class SqliteEdgeStore
                 connection, null, "SELECT hostname, tunnel_id, created_at FROM routes ORDER BY hostname;", ReadRoute, cancellationToken);
     }
 
-    private static Route ReadRoute(SqliteDataReader reader) => new(reader.GetString(0), ReadId(reader, 1), ReadTime(reader, 2));
+    private static Route ReadRoute(DbDataReader reader) => new(reader.GetString(0), ReadId(reader, 1), ReadTime(reader, 2));
 }

@@ -1,19 +1,24 @@
 using Drawbridge.Edge.Storage;
+using Drawbridge.Tests.Fixtures;
 
 namespace Drawbridge.Tests.Edge.Storage;
 
-/// <summary>Policies of apps (schema 2): precedence, actions, opaque selectors.</summary>
-public sealed class SqliteEdgeStorePolicyTests : IAsyncLifetime
+/// <summary>Policies of apps (schema 2): precedence, actions, opaque selectors. The contract both stores pass (<see cref="SqliteEdgeStore"/>, <see cref="PostgresEdgeStore"/>).</summary>
+public abstract class EdgeStorePolicyTests : IAsyncLifetime
 {
     private static readonly TimeSpan Day = TimeSpan.FromHours(24);
 
     private StoreUnderTest _scope = null!;
 
-    private SqliteEdgeStore Store => _scope.Store;
+    private SqlEdgeStore Store => _scope.Store;
 
     private CancellationToken Token => _scope.Token;
 
-    public async Task InitializeAsync() => _scope = await StoreUnderTest.OpenAsync();
+    private readonly PostgresServer? _server;
+
+    private protected EdgeStorePolicyTests(PostgresServer? server) => _server = server;
+
+    public async Task InitializeAsync() => _scope = await StoreUnderTest.OpenAsync(_server);
 
     public async Task DisposeAsync() => await _scope.DisposeAsync();
 

@@ -1,18 +1,23 @@
 using System.Security.Cryptography;
 using Drawbridge.Edge.Storage;
+using Drawbridge.Tests.Fixtures;
 
 namespace Drawbridge.Tests.Edge.Storage;
 
-/// <summary>App-token signing keys (schema 2).</summary>
-public sealed class SqliteEdgeStoreSigningKeyTests : IAsyncLifetime
+/// <summary>App-token signing keys (schema 2). The contract both stores pass (<see cref="SqliteEdgeStore"/>, <see cref="PostgresEdgeStore"/>).</summary>
+public abstract class EdgeStoreSigningKeyTests : IAsyncLifetime
 {
     private StoreUnderTest _scope = null!;
 
-    private SqliteEdgeStore Store => _scope.Store;
+    private SqlEdgeStore Store => _scope.Store;
 
     private CancellationToken Token => _scope.Token;
 
-    public async Task InitializeAsync() => _scope = await StoreUnderTest.OpenAsync();
+    private readonly PostgresServer? _server;
+
+    private protected EdgeStoreSigningKeyTests(PostgresServer? server) => _server = server;
+
+    public async Task InitializeAsync() => _scope = await StoreUnderTest.OpenAsync(_server);
 
     public async Task DisposeAsync() => await _scope.DisposeAsync();
 

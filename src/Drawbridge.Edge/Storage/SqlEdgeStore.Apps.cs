@@ -1,8 +1,8 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Drawbridge.Edge.Storage;
 
-internal sealed partial class SqliteEdgeStore
+internal sealed partial class SqlEdgeStore
 {
     private const string AppColumns = "hostname, session_duration_ms, created_at";
 
@@ -86,7 +86,7 @@ internal sealed partial class SqliteEdgeStore
     }
 
     private static async Task<App?> GetAppAsync(
-        SqliteConnection connection, SqliteTransaction? transaction, string normalizedHostname, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction? transaction, string normalizedHostname, CancellationToken cancellationToken)
     {
         var rows = await QueryAsync(
             connection,
@@ -98,6 +98,6 @@ internal sealed partial class SqliteEdgeStore
         return rows.SingleOrDefault();
     }
 
-    private static App ReadApp(SqliteDataReader reader) =>
+    private static App ReadApp(DbDataReader reader) =>
         new(reader.GetString(0), TimeSpan.FromMilliseconds(reader.GetInt64(1)), ReadTime(reader, 2));
 }

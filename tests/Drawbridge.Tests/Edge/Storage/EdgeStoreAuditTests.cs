@@ -1,19 +1,24 @@
 using Drawbridge.Edge.Storage;
+using Drawbridge.Tests.Fixtures;
 
 namespace Drawbridge.Tests.Edge.Storage;
 
-/// <summary>The audit log (schema 2): appends that never lose a record, and filtered reads.</summary>
-public sealed class SqliteEdgeStoreAuditTests : IAsyncLifetime
+/// <summary>The audit log (schema 2): appends that never lose a record, and filtered reads. The contract both stores pass (<see cref="SqliteEdgeStore"/>, <see cref="PostgresEdgeStore"/>).</summary>
+public abstract class EdgeStoreAuditTests : IAsyncLifetime
 {
     private StoreUnderTest _scope = null!;
 
-    private SqliteEdgeStore Store => _scope.Store;
+    private SqlEdgeStore Store => _scope.Store;
 
     private CancellationToken Token => _scope.Token;
 
     private DateTimeOffset Now => _scope.Time.GetUtcNow();
 
-    public async Task InitializeAsync() => _scope = await StoreUnderTest.OpenAsync();
+    private readonly PostgresServer? _server;
+
+    private protected EdgeStoreAuditTests(PostgresServer? server) => _server = server;
+
+    public async Task InitializeAsync() => _scope = await StoreUnderTest.OpenAsync(_server);
 
     public async Task DisposeAsync() => await _scope.DisposeAsync();
 
@@ -88,7 +93,7 @@ public sealed class SqliteEdgeStoreAuditTests : IAsyncLifetime
     [Theory]
     [InlineData("Robert'); DROP TABLE audit_events;--")]
     [InlineData("' OR '1'='1")]
-    [InlineData("line\nbreak\u001b[31m and \0 nul")]
+    [InlineData("line\nbreak\u001b[31m and \t tab")]
     [InlineData("名前 🙂")]
     public async Task AppendAudit_StoresHostileTextVerbatim(string text)
     {
@@ -99,6 +104,20 @@ public sealed class SqliteEdgeStoreAuditTests : IAsyncLifetime
 
         Assert.Equal(hostile with { Id = id }, Assert.Single(await _scope.Store.ListAuditAsync(null, text, text, "sign_in", 10, Token)));
         Assert.Empty(await _scope.Store.ListAuditAsync(null, "' OR '1'='1' --", null, null, 10, Token));
+    }
+
+    [Fact]
+    public async Task AppendAudit_NulBecomesTheReplacementCharacter_AndFiltersStillFindIt()
+    {
+        const string text = "a\0b";
+        var withNul = new AuditEvent(0, Now, "sign_in", text, text, text, text, text, null, null, null, text);
+
+        var id = await Store.AppendAuditAsync(withNul, Token);
+
+        const string stored = "a\uFFFDb";
+        Assert.Equal(
+            new AuditEvent(id, Now, "sign_in", stored, stored, stored, stored, stored, null, null, null, stored),
+            Assert.Single(await Store.ListAuditAsync(null, text, text, null, 10, Token)));
     }
 
     [Theory]

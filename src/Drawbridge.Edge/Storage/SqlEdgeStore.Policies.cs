@@ -1,8 +1,8 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Drawbridge.Edge.Storage;
 
-internal sealed partial class SqliteEdgeStore
+internal sealed partial class SqlEdgeStore
 {
     private const string PolicyColumns =
         "id, app_hostname, name, action, precedence, include_selectors, require_selectors, exclude_selectors, created_at";
@@ -121,7 +121,7 @@ internal sealed partial class SqliteEdgeStore
     /// arbitrary: refuse it, naming the holder (the unique index backs this up).
     /// </summary>
     private static async Task EnsurePrecedenceFreeAsync(
-        SqliteConnection connection, SqliteTransaction transaction, StoredPolicy policy, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, StoredPolicy policy, CancellationToken cancellationToken)
     {
         var holder = (await QueryAsync(
             connection,
@@ -141,7 +141,7 @@ internal sealed partial class SqliteEdgeStore
     }
 
     private static async Task<StoredPolicy?> GetPolicyAsync(
-        SqliteConnection connection, SqliteTransaction? transaction, Guid id, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction? transaction, Guid id, CancellationToken cancellationToken)
     {
         var rows = await QueryAsync(
             connection, transaction, $"SELECT {PolicyColumns} FROM policies WHERE id = @id;", ReadPolicy, cancellationToken, ("@id", id));
@@ -161,7 +161,7 @@ internal sealed partial class SqliteEdgeStore
         ("@created", policy.CreatedAt),
     ];
 
-    private static StoredPolicy ReadPolicy(SqliteDataReader reader) => new(
+    private static StoredPolicy ReadPolicy(DbDataReader reader) => new(
         ReadId(reader, 0),
         reader.GetString(1),
         reader.GetString(2),

@@ -1,9 +1,9 @@
+using System.Data.Common;
 using System.Security.Cryptography;
-using Microsoft.Data.Sqlite;
 
 namespace Drawbridge.Edge.Storage;
 
-internal sealed partial class SqliteEdgeStore
+internal sealed partial class SqlEdgeStore
 {
     private const string ServiceTokenColumns = "id, name, client_id, secret_hash, created_at, revoked_at";
     private const string AdminTokenColumns = "id, name, token_hash, created_at";
@@ -121,9 +121,9 @@ internal sealed partial class SqliteEdgeStore
             },
             cancellationToken);
 
-    private static ServiceToken ReadServiceToken(SqliteDataReader reader) => new(
+    private static ServiceToken ReadServiceToken(DbDataReader reader) => new(
         ReadId(reader, 0), reader.GetString(1), reader.GetString(2), reader.GetString(3), ReadTime(reader, 4), ReadOptionalTime(reader, 5));
 
-    private static AdminToken ReadAdminToken(SqliteDataReader reader) => new(
+    private static AdminToken ReadAdminToken(DbDataReader reader) => new(
         ReadId(reader, 0), reader.GetString(1), reader.GetString(2), ReadTime(reader, 3));
 }

@@ -1,8 +1,8 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Drawbridge.Edge.Storage;
 
-internal sealed partial class SqliteEdgeStore
+internal sealed partial class SqlEdgeStore
 {
     private const string SigningKeyColumns = "key_id, algorithm, private_key_pkcs8, created_at, retired_at";
 
@@ -81,6 +81,6 @@ internal sealed partial class SqliteEdgeStore
             cancellationToken);
     }
 
-    private static StoredSigningKey ReadSigningKey(SqliteDataReader reader) => new(
+    private static StoredSigningKey ReadSigningKey(DbDataReader reader) => new(
         reader.GetString(0), reader.GetString(1), reader.GetString(2), ReadTime(reader, 3), ReadOptionalTime(reader, 4));
 }

@@ -1,19 +1,24 @@
 using Drawbridge.Edge.Storage;
+using Drawbridge.Tests.Fixtures;
 
 namespace Drawbridge.Tests.Edge.Storage;
 
-/// <summary>Apps (schema 2): hostnames with a session duration, and what deleting one takes with it.</summary>
-public sealed class SqliteEdgeStoreAppTests : IAsyncLifetime
+/// <summary>Apps (schema 2): hostnames with a session duration, and what deleting one takes with it. The contract both stores pass (<see cref="SqliteEdgeStore"/>, <see cref="PostgresEdgeStore"/>).</summary>
+public abstract class EdgeStoreAppTests : IAsyncLifetime
 {
     private static readonly TimeSpan Day = TimeSpan.FromHours(24);
 
     private StoreUnderTest _scope = null!;
 
-    private SqliteEdgeStore Store => _scope.Store;
+    private SqlEdgeStore Store => _scope.Store;
 
     private CancellationToken Token => _scope.Token;
 
-    public async Task InitializeAsync() => _scope = await StoreUnderTest.OpenAsync();
+    private readonly PostgresServer? _server;
+
+    private protected EdgeStoreAppTests(PostgresServer? server) => _server = server;
+
+    public async Task InitializeAsync() => _scope = await StoreUnderTest.OpenAsync(_server);
 
     public async Task DisposeAsync() => await _scope.DisposeAsync();
 

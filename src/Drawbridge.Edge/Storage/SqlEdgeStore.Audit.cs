@@ -1,9 +1,9 @@
+using System.Data.Common;
 using System.Text;
-using Microsoft.Data.Sqlite;
 
 namespace Drawbridge.Edge.Storage;
 
-internal sealed partial class SqliteEdgeStore
+internal sealed partial class SqlEdgeStore
 {
     private const string AuditColumns =
         "id, at, kind, actor, app, outcome, policy, client_address, bytes_up, bytes_down, duration_ms, detail";
@@ -67,13 +67,13 @@ internal sealed partial class SqliteEdgeStore
         if (actor is not null)
         {
             sql.Append(" AND actor = @actor");
-            parameters.Add(("@actor", actor));
+            parameters.Add(("@actor", StoreInputRules.AuditFilter(actor)));
         }
 
         if (app is not null)
         {
             sql.Append(" AND app = @app");
-            parameters.Add(("@app", app));
+            parameters.Add(("@app", StoreInputRules.AuditFilter(app)));
         }
 
         if (kind is not null)
@@ -90,7 +90,7 @@ internal sealed partial class SqliteEdgeStore
         return await QueryAsync(connection, null, sql.ToString(), ReadAuditEvent, cancellationToken, [.. parameters]);
     }
 
-    private static AuditEvent ReadAuditEvent(SqliteDataReader reader) => new(
+    private static AuditEvent ReadAuditEvent(DbDataReader reader) => new(
         reader.GetInt64(0),
         ReadTime(reader, 1),
         reader.GetString(2),

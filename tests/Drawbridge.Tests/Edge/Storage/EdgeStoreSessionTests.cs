@@ -1,21 +1,26 @@
 using Drawbridge.Edge.Storage;
+using Drawbridge.Tests.Fixtures;
 
 namespace Drawbridge.Tests.Edge.Storage;
 
-/// <summary>Sign-in sessions and their revocation (schema 2).</summary>
-public sealed class SqliteEdgeStoreSessionTests : IAsyncLifetime
+/// <summary>Sign-in sessions and their revocation (schema 2). The contract both stores pass (<see cref="SqliteEdgeStore"/>, <see cref="PostgresEdgeStore"/>).</summary>
+public abstract class EdgeStoreSessionTests : IAsyncLifetime
 {
     private static readonly TimeSpan Day = TimeSpan.FromHours(24);
 
     private StoreUnderTest _scope = null!;
 
-    private SqliteEdgeStore Store => _scope.Store;
+    private SqlEdgeStore Store => _scope.Store;
 
     private CancellationToken Token => _scope.Token;
 
     private DateTimeOffset Now => _scope.Time.GetUtcNow();
 
-    public async Task InitializeAsync() => _scope = await StoreUnderTest.OpenAsync();
+    private readonly PostgresServer? _server;
+
+    private protected EdgeStoreSessionTests(PostgresServer? server) => _server = server;
+
+    public async Task InitializeAsync() => _scope = await StoreUnderTest.OpenAsync(_server);
 
     public async Task DisposeAsync() => await _scope.DisposeAsync();
 
