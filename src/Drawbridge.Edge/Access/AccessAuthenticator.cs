@@ -66,6 +66,26 @@ internal static class AccessAuthenticator
         return new AccessCaller("email:" + (claims.Email ?? claims.Subject), subject, SessionId: sessionId, ExpiresAt: claims.Expires);
     }
 
+    /// <summary>
+    /// A client that presented no credential at all, admitted only if a bypass policy of the app
+    /// matches it (by address, or <c>everyone</c>): Cloudflare's "Bypass" for a trusted network. Null
+    /// when a credential was presented (a bad one is refused, never downgraded) or no bypass matches.
+    /// </summary>
+    public static (AccessCaller Caller, PolicyDecision Decision)? Bypass(IHeaderDictionary headers, IPAddress client, string hostname, EdgeSnapshot snapshot)
+    {
+        if (First(headers, WireNames.ServiceTokenIdHeader, WireNames.CloudflareClientIdHeader) is not null
+            || First(headers, WireNames.ServiceTokenSecretHeader, WireNames.CloudflareClientSecretHeader) is not null
+            || BearerToken(headers) is not null
+            || !snapshot.Apps.ContainsKey(hostname))
+        {
+            return null;
+        }
+
+        var caller = new AccessCaller("anonymous", AccessSubject.Anonymous(client));
+        PolicyDecision decision = Authorize(hostname, caller, snapshot);
+        return decision is { Allowed: true, DecidedBy.Action: PolicyAction.Bypass } ? (caller, decision) : null;
+    }
+
     /// <summary><c>Authorization: Bearer …</c> (any case, RFC 9110 §11.1), else <c>Cf-Access-Token</c> as cloudflared sends it.</summary>
     private static string? BearerToken(IHeaderDictionary headers)
     {

@@ -4,6 +4,7 @@ using Drawbridge.Edge.Audit;
 using Drawbridge.Edge.Connectors;
 using Drawbridge.Edge.Hosting;
 using Drawbridge.Edge.Identity;
+using Drawbridge.Edge.Policies;
 using Drawbridge.Edge.Snapshots;
 using Drawbridge.Protocol.Framing;
 using Drawbridge.Protocol.Multiplexing;
@@ -31,6 +32,14 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
         {
             EdgeLog.ConnectionRefused(logger, hostname, client, refusal.Outcome.WireName(), refusal.Message);
             await audit.ConnectionAsync(caller?.Identity ?? "(unauthenticated)", hostname, refusal.Outcome.WireName(), policy, client, null, null, null, refusal.Message);
+            if (IsBrowserWithoutSignIn(context, refusal.Outcome))
+            {
+                // A person who opened the app's address in a browser: sign them in on the edge's host.
+                string signedIn = SignInEndpoints.Prefix + "/signed-in?app=" + Uri.EscapeDataString(hostname);
+                context.Response.Redirect($"{runtime.Settings.PublicUrl}{SignInEndpoints.LoginPath}?return={Uri.EscapeDataString(signedIn)}");
+                return;
+            }
+
             await EdgeRefusal.WriteAsync(context, refusal.Outcome, refusal.Message);
             return;
         }
@@ -92,12 +101,20 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
 
         IPAddress address = context.Connection.RemoteIpAddress ?? IPAddress.None;
         caller = AccessAuthenticator.Authenticate(context.Request.Headers, address, hostname, snapshot, tokens, out ConnectionOutcome outcome, out string failure);
-        if (caller is null)
+        PolicyDecision decision;
+        if (caller is not null)
+        {
+            decision = AccessAuthenticator.Authorize(hostname, caller, snapshot);
+        }
+        else if (AccessAuthenticator.Bypass(context.Request.Headers, address, hostname, snapshot) is { } bypass)
+        {
+            (caller, decision) = bypass;
+        }
+        else
         {
             return (outcome, $"{failure} ({hostname})");
         }
 
-        var decision = AccessAuthenticator.Authorize(hostname, caller, snapshot);
         policy = decision.DecidedBy?.Name;
         if (!decision.Allowed)
         {
@@ -122,6 +139,13 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
 
         return null;
     }
+
+    /// <summary>A plain browser page load (not a WebSocket, HTML accepted) that needs a sign-in; CLIs get the 401 naming the command.</summary>
+    private static bool IsBrowserWithoutSignIn(HttpContext context, ConnectionOutcome outcome) =>
+        outcome is ConnectionOutcome.Unauthenticated or ConnectionOutcome.SessionExpired
+        && !context.WebSockets.IsWebSocketRequest
+        && HttpMethods.IsGet(context.Request.Method)
+        && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Opens the stream on the chosen link, or on another one if that link just closed.</summary>
     private MuxStream? OpenStream(ConnectorLink link, OpenMessage open)

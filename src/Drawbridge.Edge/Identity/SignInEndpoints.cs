@@ -230,7 +230,10 @@ internal static partial class SignInEndpoints
         UserSession? session = await CurrentSessionAsync(context, services);
         await SignInPages.WriteAsync(context, "Signed in", session is null
             ? SignInPages.Paragraph("You are not signed in.") + SignInPages.Link(LoginPath, "Sign in")
-            : SignInPages.Paragraph($"You are signed in as {session.Email}. You can close this window."));
+            : SignInPages.Paragraph($"You are signed in as {session.Email}. You can close this window.") +
+              (RouteHostname.TryNormalize(context.Request.Query["app"], out string app, out _)
+                  ? SignInPages.Paragraph($"{app} carries TCP, not web pages: to reach it from this computer, run drawbridge access tcp --hostname {app} --url localhost:PORT", "muted")
+                  : ""));
     }
 
     private static async Task LogoutAsync(HttpContext context, SignInServices services)

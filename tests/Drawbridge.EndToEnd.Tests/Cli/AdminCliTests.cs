@@ -71,7 +71,7 @@ public sealed partial class AdminCliTests
         ProcessResult defaulted = await cli.RunAsync(["service-token", "list"]);
 
         Assert.True(flagged.ExitCode == 1, flagged.ToString());
-        Assert.Contains($"drawbridge: error: no admin credential at {missing}: run `drawbridge edge init`", flagged.StandardError, StringComparison.Ordinal);
+        Assert.Contains($"drawbridge: error: no admin credential at {missing}: run `drawbridge tunnel login --edge URL`", flagged.StandardError, StringComparison.Ordinal);
         Assert.True(defaulted.ExitCode == 1, defaulted.ToString());
         Assert.Contains($"no admin credential at {cli.ConfigDirectory}/admin.json", defaulted.StandardError, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", flagged.StandardError + defaulted.StandardError, StringComparison.Ordinal);
