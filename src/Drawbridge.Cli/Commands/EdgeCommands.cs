@@ -68,35 +68,80 @@ internal static class EdgeCommands
 
     private static Command Run()
     {
-        var dataDir = CliOptions.DataDirectory();
-        var listen = new Option<string>("--listen") { Description = "IP:PORT to listen on (env DRAWBRIDGE_LISTEN)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("DRAWBRIDGE_LISTEN") ?? "0.0.0.0:443" };
-        var cert = new Option<string?>("--cert") { Description = "PEM certificate chain to serve instead of the edge's own CA" };
-        var key = new Option<string?>("--key") { Description = "PEM private key of --cert" };
-        var grace = new Option<string>("--grace-period") { Description = "On SIGTERM, how long open connections may finish", DefaultValueFactory = _ => "30s" };
-        var store = CliOptions.Store();
-        var logLevel = CliOptions.LogLevelOption();
-        var command = new Command("run", "Serve connectors, users and the admin API on one HTTPS port") { dataDir, listen, cert, key, grace, store, logLevel };
+        var flags = new EdgeRunFlags();
+        var command = new Command("run", "Serve connectors, users and the admin API on one HTTPS port");
+        flags.AddTo(command);
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
-            if ((parse.GetValue(cert) is null) != (parse.GetValue(key) is null))
-            {
-                throw new FormatException("--cert and --key go together");
-            }
-
-            var options = new EdgeRunOptions
-            {
-                DataDirectory = CliOptions.FlagOrEnvironment(parse, dataDir, "DRAWBRIDGE_DATA_DIR") ?? EdgeDataDirectory.DefaultRoot(),
-                Listen = parse.GetValue(listen)!,
-                CertificatePath = parse.GetValue(cert),
-                KeyPath = parse.GetValue(key),
-                GracePeriod = CliOptions.Duration(parse.GetValue(grace)!, "--grace-period"),
-                Store = CliOptions.FlagOrEnvironment(parse, store, "DRAWBRIDGE_STORE"),
-            };
-            await using EdgeHost host = await EdgeHost.StartAsync(options, CliLogging.Configure(parse.GetValue(logLevel)), TimeProvider.System, cancellationToken);
+            (EdgeRunOptions options, LogLevel level) = flags.Build(parse);
+            await using EdgeHost host = await EdgeHost.StartAsync(options, CliLogging.Configure(level), TimeProvider.System, cancellationToken);
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await host.StopAsync(CancellationToken.None);
             return 0;
         });
         return command;
+    }
+}
+
+/// <summary>The settings of <c>edge run</c>: from edge.yml, then DRAWBRIDGE_*, then flags (docs/CONFIG.md).</summary>
+internal sealed class EdgeRunFlags
+{
+    public Option<string?> DataDirectory { get; } = CliOptions.DataDirectory();
+
+    public Option<string?> Config { get; } = new("--config") { Description = "edge.yml with any of these settings (default: edge.yml in the data directory, if there; env DRAWBRIDGE_CONFIG)" };
+
+    public Option<string?> Listen { get; } = new("--listen") { Description = "IP:PORT to listen on (default 0.0.0.0:443; env DRAWBRIDGE_LISTEN)" };
+
+    public Option<string?> Certificate { get; } = new("--cert") { Description = "PEM certificate chain to serve instead of the edge's own CA (env DRAWBRIDGE_CERT)" };
+
+    public Option<string?> Key { get; } = new("--key") { Description = "PEM private key of --cert (env DRAWBRIDGE_KEY)" };
+
+    public Option<string?> GracePeriod { get; } = new("--grace-period") { Description = "On SIGTERM, how long open connections may finish (default 30s; env DRAWBRIDGE_GRACE_PERIOD)" };
+
+    public Option<string?> Store { get; } = CliOptions.Store();
+
+    public Option<string?> LogLevel { get; } = SettingLayers.LogLevelOption();
+
+    public void AddTo(Command command)
+    {
+        foreach (Option option in new Option[] { DataDirectory, Config, Listen, Certificate, Key, GracePeriod, Store, LogLevel })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    public (EdgeRunOptions Options, LogLevel Level) Build(ParseResult parse, Func<string, string?>? environment = null)
+    {
+        var layers = new SettingLayers(parse, environment);
+
+        // The file may name the data directory, and the data directory may hold the file: a flag or
+        // variable decides the directory first, the default location of the file last.
+        string? root = layers.Text(DataDirectory, "DRAWBRIDGE_DATA_DIR", null);
+        string? configPath = layers.Text(Config, "DRAWBRIDGE_CONFIG", null);
+        if (configPath is null && Path.Combine(root ?? EdgeDataDirectory.DefaultRoot(), "edge.yml") is var beside && File.Exists(beside))
+        {
+            configPath = beside;
+        }
+
+        EdgeConfigFile file = configPath is null ? new EdgeConfigFile(null, null, null, null, null, null, null) : EdgeConfigFile.Load(configPath);
+        string? certificate = layers.Text(Certificate, "DRAWBRIDGE_CERT", file.Certificate);
+        string? key = layers.Text(Key, "DRAWBRIDGE_KEY", file.Key);
+        if ((certificate is null) != (key is null))
+        {
+            throw new FormatException("--cert and --key go together (as flags, as DRAWBRIDGE_CERT and DRAWBRIDGE_KEY, or as cert and key in edge.yml)");
+        }
+
+        string listen = layers.Text(Listen, "DRAWBRIDGE_LISTEN", file.Listen) ?? "0.0.0.0:443";
+        EdgeHost.ParseListen(listen); // a bad flag or variable is refused here, before anything starts
+        var options = new EdgeRunOptions
+        {
+            DataDirectory = root ?? file.DataDirectory ?? EdgeDataDirectory.DefaultRoot(),
+            Listen = listen,
+            CertificatePath = certificate,
+            KeyPath = key,
+            GracePeriod = layers.Duration(GracePeriod, "DRAWBRIDGE_GRACE_PERIOD", file.GracePeriod) ?? TimeSpan.FromSeconds(30),
+            Store = layers.Text(Store, "DRAWBRIDGE_STORE", file.Store),
+        };
+        return (options, layers.LogLevel(LogLevel, file.LogLevel));
     }
 }

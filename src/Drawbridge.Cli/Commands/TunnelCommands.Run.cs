@@ -11,15 +11,16 @@ namespace Drawbridge.Cli.Commands;
 
 internal static partial class TunnelCommands
 {
-    /// <summary>The flags of a running connector, shared by <c>tunnel run</c> and the quick form.</summary>
-    private sealed class RunFlags
+    /// <summary>The flags of a running connector, shared by <c>tunnel run</c> and the quick form. Each is also a
+    /// <c>DRAWBRIDGE_*</c> variable and a <c>config.yml</c> key; the flag wins, then the variable (docs/CONFIG.md).</summary>
+    internal sealed class RunFlags
     {
-        public Option<string?> Url { get; } = new("--url") { Description = "The one origin for every hostname, e.g. tcp://localhost:5432" };
+        public Option<string?> Url { get; } = new("--url") { Description = "The one origin for every hostname, e.g. tcp://localhost:5432 (env DRAWBRIDGE_URL)" };
         public Option<string?> Edge { get; } = CliOptions.Edge();
-        public Option<int?> HaConnections { get; } = new("--ha-connections") { Description = "Links to keep to the edge (default 4, 1-16)" };
-        public Option<string?> GracePeriod { get; } = new("--grace-period") { Description = "On SIGTERM, how long open streams may finish (default 30s)" };
-        public Option<string?> Metrics { get; } = new("--metrics") { Description = "IP:PORT for /metrics and /ready, e.g. 127.0.0.1:2000" };
-        public Option<Microsoft.Extensions.Logging.LogLevel> LogLevel { get; } = CliOptions.LogLevelOption();
+        public Option<string?> HaConnections { get; } = new("--ha-connections") { Description = "Links to keep to the edge (default 4, 1-16; env DRAWBRIDGE_HA_CONNECTIONS)" };
+        public Option<string?> GracePeriod { get; } = new("--grace-period") { Description = "On SIGTERM, how long open streams may finish (default 30s; env DRAWBRIDGE_GRACE_PERIOD)" };
+        public Option<string?> Metrics { get; } = new("--metrics") { Description = "IP:PORT for /metrics and /ready, e.g. 127.0.0.1:2000 (env DRAWBRIDGE_METRICS)" };
+        public Option<string?> LogLevel { get; } = SettingLayers.LogLevelOption();
 
         public void AddTo(Command command)
         {
@@ -31,25 +32,23 @@ internal static partial class TunnelCommands
             command.Options.Add(LogLevel);
         }
 
-        public ConnectorOptions Build(ParseResult parse, TunnelCredential credential, ConnectorConfig? config)
+        public Microsoft.Extensions.Logging.LogLevel Level(ParseResult parse, ConnectorConfig? config, Func<string, string?>? environment = null) =>
+            new SettingLayers(parse, environment).LogLevel(LogLevel, config?.LogLevel);
+
+        public ConnectorOptions Build(ParseResult parse, TunnelCredential credential, ConnectorConfig? config, Func<string, string?>? environment = null)
         {
-            IngressRules ingress = parse.GetValue(Url) is { } url
+            var layers = new SettingLayers(parse, environment);
+            IngressRules ingress = layers.Text(Url, "DRAWBRIDGE_URL", null) is { } url
                 ? IngressRules.Single(IngressService.Parse(url))
                 : config?.Ingress ?? throw new FormatException("nothing to serve: give --url tcp://HOST:PORT, or --config with `ingress:` rules");
-            int ha = parse.GetValue(HaConnections) ?? config?.HaConnections ?? 4;
-            if (ha is < 1 or > 16)
-            {
-                throw new FormatException($"--ha-connections {ha}: use 1 to 16");
-            }
-
             return new ConnectorOptions
             {
                 Credential = credential,
                 Ingress = ingress,
-                EdgeAddress = CliOptions.FlagOrEnvironment(parse, Edge, "DRAWBRIDGE_EDGE"),
-                HaConnections = ha,
-                GracePeriod = parse.GetValue(GracePeriod) is { } grace ? CliOptions.Duration(grace, "--grace-period") : config?.GracePeriod ?? TimeSpan.FromSeconds(30),
-                MetricsAddress = parse.GetValue(Metrics) ?? config?.Metrics,
+                EdgeAddress = layers.Text(Edge, "DRAWBRIDGE_EDGE", config?.Edge),
+                HaConnections = layers.Number(HaConnections, "DRAWBRIDGE_HA_CONNECTIONS", config?.HaConnections, 1, 16) ?? 4,
+                GracePeriod = layers.Duration(GracePeriod, "DRAWBRIDGE_GRACE_PERIOD", config?.GracePeriod) ?? TimeSpan.FromSeconds(30),
+                MetricsAddress = layers.Text(Metrics, "DRAWBRIDGE_METRICS", config?.Metrics),
                 Proxy = ProxySettings.FromEnvironment(),
             };
         }
@@ -59,23 +58,27 @@ internal static partial class TunnelCommands
     {
         var name = new Argument<string?>("TUNNEL") { Description = "Tunnel name or id (its credentials file is found in ~/.config/drawbridge/tunnels)", Arity = ArgumentArity.ZeroOrOne };
         var token = new Option<string?>("--token") { Description = "The tunnel token from `tunnel token` (env DRAWBRIDGE_TUNNEL_TOKEN)" };
-        var credentialsFile = new Option<string?>("--credentials-file") { Description = "The tunnel's credentials file" };
-        var config = new Option<string?>("--config") { Description = "config.yml with ingress rules" };
+        var credentialsFile = new Option<string?>("--credentials-file") { Description = "The tunnel's credentials file (env DRAWBRIDGE_CREDENTIALS_FILE)" };
+        var config = ConfigOption();
         var flags = new RunFlags();
         var command = new Command("run", "Run a connector for a tunnel: it dials out to the edge; nothing listens here") { name, token, credentialsFile, config };
         flags.AddTo(command);
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
-            ConnectorConfig? file = parse.GetValue(config) is { } path ? ConnectorConfigLoader.Load(path) : null;
+            var layers = new SettingLayers(parse);
+            ConnectorConfig? file = layers.Text(config, "DRAWBRIDGE_CONFIG", null) is { } path ? ConnectorConfigLoader.Load(path) : null;
             TunnelCredential credential = ResolveCredential(
                 CliOptions.FlagOrEnvironment(parse, token, "DRAWBRIDGE_TUNNEL_TOKEN"),
-                parse.GetValue(credentialsFile) ?? file?.CredentialsFile,
-                parse.GetValue(name) ?? file?.Tunnel);
+                layers.Text(credentialsFile, "DRAWBRIDGE_CREDENTIALS_FILE", file?.CredentialsFile),
+                parse.GetValue(name) ?? (Environment.GetEnvironmentVariable("DRAWBRIDGE_TUNNEL") is { Length: > 0 } named ? named : file?.Tunnel));
             ConnectorOptions options = flags.Build(parse, credential, file);
-            return await ConnectorProcess.RunAsync(options, CliLogging.Configure(parse.GetValue(flags.LogLevel)), cancellationToken);
+            return await ConnectorProcess.RunAsync(options, CliLogging.Configure(flags.Level(parse, file)), cancellationToken);
         });
         return command;
     }
+
+    private static Option<string?> ConfigOption() =>
+        new("--config") { Description = "config.yml with ingress rules and any of the settings here (env DRAWBRIDGE_CONFIG)" };
 
     private static TunnelCredential ResolveCredential(string? token, string? credentialsFile, string? name)
     {
@@ -109,7 +112,7 @@ internal static partial class TunnelCommands
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
             string host = parse.GetValue(hostname) ?? throw new FormatException("the quick form needs --hostname and --url; or see `drawbridge tunnel --help` for the subcommands");
-            if (parse.GetValue(flags.Url) is null)
+            if (new SettingLayers(parse).Text(flags.Url, "DRAWBRIDGE_URL", null) is null)
             {
                 throw new FormatException("the quick form needs --url tcp://HOST:PORT (the service to expose)");
             }
@@ -120,7 +123,7 @@ internal static partial class TunnelCommands
                 AdminClient.Json(new RouteRequest(host, credential.TunnelId.ToString("N")), AdminJsonContext.Default.RouteRequest),
                 AdminJsonContext.Default.RouteView, cancellationToken);
             Console.Error.WriteLine($"drawbridge: serving {host} through tunnel {credential.TunnelName} ({credential.TunnelId:N})");
-            return await ConnectorProcess.RunAsync(flags.Build(parse, credential, null), CliLogging.Configure(parse.GetValue(flags.LogLevel)), cancellationToken);
+            return await ConnectorProcess.RunAsync(flags.Build(parse, credential, null), CliLogging.Configure(flags.Level(parse, null)), cancellationToken);
         });
         return command;
     }

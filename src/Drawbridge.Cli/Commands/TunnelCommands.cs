@@ -20,6 +20,7 @@ internal static partial class TunnelCommands
         tunnel.Subcommands.Add(Delete());
         tunnel.Subcommands.Add(Token());
         tunnel.Subcommands.Add(RunCommand());
+        tunnel.Subcommands.Add(Ingress());
         return tunnel;
     }
 

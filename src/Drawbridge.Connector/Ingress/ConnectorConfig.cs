@@ -7,4 +7,11 @@ internal sealed record ConnectorConfig(
     int? HaConnections,
     TimeSpan? GracePeriod,
     string? Metrics,
-    IngressRules? Ingress);
+    IngressRules? Ingress)
+{
+    /// <summary><c>edge:</c> HOST:PORT to dial instead of the credential's edge URL.</summary>
+    public string? Edge { get; init; }
+
+    /// <summary><c>log-level:</c> in lowercase, one of <see cref="YamlConfigFile.LogLevels"/>.</summary>
+    public string? LogLevel { get; init; }
+}

@@ -16,7 +16,7 @@ public sealed class ConfigCliTests
         {
             "unknown-key",
             "ha-connections: 2\ningres:\n  - service: reject\n",
-            "{0}:2: unknown key 'ingres'; allowed: tunnel, credentials-file, ha-connections, grace-period, metrics, ingress"
+            "{0}:2: unknown key 'ingres'; allowed: tunnel, credentials-file, edge, ha-connections, grace-period, metrics, log-level, ingress"
         },
         {
             "no-catch-all",
@@ -101,6 +101,30 @@ public sealed class ConfigCliTests
 
     private static Task<ProcessResult> AccessAsync(DrawbridgeCli cli, DrawbridgeStack stack, ServiceTokenPair token, string hostname, string input) =>
         cli.RunAsync(["access", "tcp", "--hostname", hostname, .. DrawbridgeCli.AccessArguments(stack, token)], standardInput: input);
+
+    [Fact(Timeout = 120_000)]
+    public async Task IngressValidateAndRule_CheckTheFileWithoutRunning()
+    {
+        await using var cli = new DrawbridgeCli();
+        string path = Path.Combine(cli.Scratch("config"), "config.yml");
+        await File.WriteAllTextAsync(path, "ingress:\n  - hostname: db.example.com\n    service: tcp://127.0.0.1:5432\n  - hostname: \"*.redis.example.com\"\n    service: tcp://127.0.0.1:6379\n  - service: reject\n");
+
+        Assert.Contains("OK: 3 ingress rule(s)", await cli.RunSucceedingAsync("tunnel", "ingress", "validate", "--config", path), StringComparison.Ordinal);
+        string db = await cli.RunSucceedingAsync("tunnel", "ingress", "rule", "tcp://DB.example.com", "--config", path);
+        Assert.Contains("Matched rule #1\n\thostname: db.example.com\n\tservice: tcp://127.0.0.1:5432", db, StringComparison.Ordinal);
+        Assert.Contains("Matched rule #2", await cli.RunSucceedingAsync("tunnel", "ingress", "rule", "a.redis.example.com", "--config", path), StringComparison.Ordinal);
+        Assert.Contains("Matched rule #3\n\thostname: (any: the catch-all)\n\tservice: reject",
+            await cli.RunSucceedingAsync("tunnel", "ingress", "rule", "other.example.com", "--config", path), StringComparison.Ordinal);
+
+        ProcessResult hostile = await cli.RunAsync(["tunnel", "ingress", "rule", "bad_name!", "--config", path]);
+        Assert.Equal(1, hostile.ExitCode);
+        Assert.Contains("'bad_name!'", hostile.StandardError, StringComparison.Ordinal);
+
+        await File.WriteAllTextAsync(path, "ingress:\n  - hostname: a.test\n    service: tcp://127.0.0.1:1\n");
+        ProcessResult invalid = await cli.RunAsync(["tunnel", "ingress", "validate", "--config", path]);
+        Assert.Equal(1, invalid.ExitCode);
+        Assert.Contains($"{path}:2: the last ingress rule must be a catch-all", invalid.StandardError, StringComparison.Ordinal);
+    }
 
     private static async Task AssertRefusedAsync(DrawbridgeCli cli, string path, string message)
     {
