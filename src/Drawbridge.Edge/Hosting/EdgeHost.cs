@@ -103,7 +103,11 @@ internal sealed class EdgeHost : IAsyncDisposable
             kestrel.Listen(listen, endpoint =>
             {
                 endpoint.Protocols = HttpProtocols.Http1AndHttp2;
-                endpoint.UseHttps(https => https.ServerCertificateSelector = (_, name) => certificates.Select(name));
+                endpoint.UseHttps(https =>
+                {
+                    https.ServerCertificateSelector = (_, name) => certificates.Select(name);
+                    https.OnAuthenticate = (_, ssl) => ssl.CipherSuitesPolicy = TlsCipherPreference.Preferred;
+                });
             });
         });
         builder.Services.AddSingleton(time);

@@ -11,11 +11,20 @@ public sealed partial class MuxSession
     /// fills 16 TLS records per write and keeps WebSocket messages few and large.</summary>
     private const int CoalesceLimit = 256 * 1024;
 
-    // The output needs no back-pressure of its own: DATA is bounded by the peer's windows
-    // (credit is taken before a frame is queued) and control frames are tiny.
+    /// <summary>Bytes the output may hold before DATA senders wait for the writer loop: 1 MiB is
+    /// four coalesced writes, enough to keep the transport busy while the senders refill. The
+    /// peer's windows (up to 16 MiB a stream) bound what is in flight on the network; without
+    /// this bound they also set how much sits here, and a queue of hundreds of 64 KiB frames
+    /// outgrows the array pool (every frame a fresh large-object allocation, then gen2 GCs).</summary>
+    private const int MaxQueuedBytes = 1024 * 1024;
+
+    // The output pipe itself never pauses (control frames must always get through); DATA
+    // senders wait in WaitForOutputSpaceAsync instead, before they take credit.
     private readonly Pipe _output;
     private readonly Lock _writeLock = new();
     private bool _outputClosed;
+    private long _queuedBytes; // guarded by _writeLock
+    private TaskCompletionSource? _spaceWaiter; // guarded by _writeLock
     private volatile bool _localGoingAway;
     private long _bytesSent;
 
@@ -35,6 +44,38 @@ public sealed partial class MuxSession
         }
     }
 
+    /// <summary>Completes when the output holds less than <see cref="MaxQueuedBytes"/> (or is closed).</summary>
+    internal ValueTask WaitForOutputSpaceAsync(CancellationToken cancellationToken)
+    {
+        lock (_writeLock)
+        {
+            if (_queuedBytes < MaxQueuedBytes || _outputClosed)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            _spaceWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return new ValueTask(_spaceWaiter.Task.WaitAsync(cancellationToken));
+        }
+    }
+
+    /// <summary>The writer loop wrote <paramref name="count"/> bytes: wake DATA senders once half the queue is gone.</summary>
+    private void OnOutputWritten(long count)
+    {
+        TaskCompletionSource? waiter = null;
+        lock (_writeLock)
+        {
+            _queuedBytes -= count;
+            if (_queuedBytes <= MaxQueuedBytes / 2)
+            {
+                waiter = _spaceWaiter;
+                _spaceWaiter = null;
+            }
+        }
+
+        waiter?.TrySetResult();
+    }
+
     internal bool SendData(uint streamId, ReadOnlyMemory<byte> payload, bool fin) =>
         Send((streamId, payload, fin), static (w, s) => MuxFrameWriter.WriteData(w, s.streamId, s.payload.Span, s.fin));
 
@@ -47,13 +88,16 @@ public sealed partial class MuxSession
     internal void SendAck(uint streamId) =>
         Send(streamId, static (w, id) => MuxFrameWriter.WriteAck(w, id));
 
+    /// <summary>Call under <see cref="_writeLock"/>.</summary>
     private void FlushOutput()
     {
+        _queuedBytes += _output.Writer.UnflushedBytes;
         UnpausedPipe.Flush(_output.Writer); // wakes the writer loop
     }
 
     private void CloseOutput()
     {
+        TaskCompletionSource? waiter;
         lock (_writeLock)
         {
             if (!_outputClosed)
@@ -61,7 +105,12 @@ public sealed partial class MuxSession
                 _outputClosed = true;
                 _output.Writer.Complete();
             }
+
+            waiter = _spaceWaiter;
+            _spaceWaiter = null;
         }
+
+        waiter?.TrySetResult(); // they find the output closed when they send
     }
 
     private async Task WriteLoopAsync()
@@ -75,14 +124,16 @@ public sealed partial class MuxSession
             {
                 ReadResult result = await reader.ReadAsync(cancel);
                 ReadOnlySequence<byte> buffer = result.Buffer;
-                if (!buffer.IsEmpty)
+                long length = buffer.Length; // read before AdvanceTo: it recycles the segments Length walks
+                if (length > 0)
                 {
                     coalesce = await WriteBatchAsync(buffer, coalesce, cancel);
                     await _transport.FlushAsync(cancel);
-                    Interlocked.Add(ref _bytesSent, buffer.Length);
+                    Interlocked.Add(ref _bytesSent, length);
                 }
 
                 reader.AdvanceTo(buffer.End);
+                OnOutputWritten(length);
                 if (result.IsCompleted)
                 {
                     break;

@@ -67,6 +67,7 @@ public sealed partial class MuxStream : DuplexStream
     {
         while (!buffer.IsEmpty)
         {
+            await _session.WaitForOutputSpaceAsync(cancellationToken);
             int count = await AcquireSendCreditAsync(Math.Min(buffer.Length, MuxLimits.MaxPayload), cancellationToken);
             if (!_session.SendData(Id, buffer[..count], fin: false))
             {
@@ -130,9 +131,12 @@ public sealed partial class MuxStream : DuplexStream
             }
             else
             {
-                foreach (ReadOnlyMemory<byte> segment in payload)
+                // One contiguous span per frame: a 64 KiB frame takes one pooled 64 KiB buffer
+                // instead of sixteen 4 KiB segments (each a pool rent and a segment object).
+                if (length > 0)
                 {
-                    _inbound.Writer.Write(segment.Span);
+                    payload.CopyTo(_inbound.Writer.GetSpan(length));
+                    _inbound.Writer.Advance(length);
                 }
 
                 _received += length;

@@ -36,7 +36,8 @@ public static class DuplexPump
     {
         await Task.Yield();
         CancellationToken cancel = state.Cancel.Token;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        byte[]? buffer = null;
+        bool drained = true;
         long total = 0;
         bool reading = true;
         try
@@ -44,6 +45,22 @@ public static class DuplexPump
             while (true)
             {
                 reading = true;
+                if (drained)
+                {
+                    // An idle stream holds no buffer (S10k: thousands of open, quiet streams): a
+                    // zero-byte read waits for data; only when it has to wait is the buffer given
+                    // back, so a busy stream keeps it (YARP's StreamCopier does the same).
+                    ValueTask<int> ready = source.ReadAsync(Memory<byte>.Empty, cancel);
+                    if (!ready.IsCompleted && buffer is not null)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = null;
+                    }
+
+                    await ready;
+                }
+
+                buffer ??= ArrayPool<byte>.Shared.Rent(BufferSize);
                 int read = await source.ReadAsync(buffer, cancel);
                 reading = false;
                 if (read == 0)
@@ -54,6 +71,7 @@ public static class DuplexPump
 
                 await destination.WriteAsync(buffer.AsMemory(0, read), cancel);
                 total += read;
+                drained = read < buffer.Length; // a full read: more is likely waiting, skip the check
             }
         }
         catch (Exception ex)
@@ -63,7 +81,10 @@ public static class DuplexPump
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 
