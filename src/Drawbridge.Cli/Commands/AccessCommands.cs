@@ -9,8 +9,8 @@ using Drawbridge.Protocol.Transport;
 
 namespace Drawbridge.Cli.Commands;
 
-/// <summary><c>drawbridge access tcp</c>: the user's side.</summary>
-internal static class AccessCommands
+/// <summary><c>drawbridge access …</c>: the user's side.</summary>
+internal static partial class AccessCommands
 {
     public static Command Build()
     {
@@ -19,6 +19,9 @@ internal static class AccessCommands
         access.Subcommands.Add(Login());
         access.Subcommands.Add(Token());
         access.Subcommands.Add(Logout());
+        access.Subcommands.Add(Run());
+        access.Subcommands.Add(SshConfig());
+        access.Subcommands.Add(Shortcut());
         return access;
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Drawbridge.Cli.Hosting;
+using Drawbridge.Configuration;
 using Drawbridge.Connector.Ingress;
 
 namespace Drawbridge.Cli.Commands;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Drawbridge.Cli.Admin;
+using Drawbridge.Configuration;
 using Drawbridge.Connector.Ingress;
 using Drawbridge.Edge.Certificates;
 using Drawbridge.Edge.Storage;

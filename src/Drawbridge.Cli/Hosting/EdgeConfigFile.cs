@@ -1,3 +1,4 @@
+using Drawbridge.Configuration;
 using Drawbridge.Connector.Ingress;
 using YamlDotNet.RepresentationModel;
 
@@ -29,7 +30,7 @@ internal sealed record EdgeConfigFile(string? DataDirectory, string? Listen, str
                 "listen" => config with { Listen = CheckListen(Text(), where) },
                 "cert" => config with { Certificate = Text() },
                 "key" => config with { Key = Text() },
-                "grace-period" => config with { GracePeriod = YamlConfigFile.Duration(Text(), where, key) },
+                "grace-period" => config with { GracePeriod = ConnectorConfigLoader.ParseDuration(Text(), where, key) },
                 "store" => config with { Store = Text() },
                 "log-level" => config with { LogLevel = YamlConfigFile.LogLevel(Text(), where, key) },
                 _ => throw new ConfigException($"{where}: unknown key '{key}'; allowed: {string.Join(", ", Keys)}"),

@@ -19,4 +19,21 @@ internal static class SelfCommand
 
         return process ?? "drawbridge";
     }
+
+    /// <summary>
+    /// The words that run this program from anywhere (an ssh ProxyCommand, a desktop launcher):
+    /// the wrapper script, <c>dotnet</c> and the dll, or the executable, each as an absolute path.
+    /// </summary>
+    public static string[] AbsoluteWords()
+    {
+        if (Environment.GetEnvironmentVariable("DRAWBRIDGE_SELF") is { Length: > 0 } wrapper)
+        {
+            return [Path.GetFullPath(wrapper)];
+        }
+
+        string process = Environment.ProcessPath ?? throw new InvalidOperationException("the path of this program is unknown");
+        return Path.GetFileNameWithoutExtension(process) == "dotnet"
+            ? [process, Path.Combine(AppContext.BaseDirectory, "drawbridge.dll")]
+            : [process];
+    }
 }

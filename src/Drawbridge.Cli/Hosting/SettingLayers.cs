@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Drawbridge.Connector.Ingress;
+using Drawbridge.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Drawbridge.Cli.Hosting;

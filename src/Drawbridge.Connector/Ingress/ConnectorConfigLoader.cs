@@ -1,4 +1,6 @@
 using System.Globalization;
+using Drawbridge.Configuration;
+using Drawbridge.Protocol.Text;
 using YamlDotNet.RepresentationModel;
 
 namespace Drawbridge.Connector.Ingress;
@@ -25,8 +27,8 @@ internal static class ConnectorConfigLoader
             {
                 case "tunnel": tunnel = YamlConfigFile.Scalar(value, where, key); break;
                 case "credentials-file": credentials = YamlConfigFile.Scalar(value, where, key); break;
-                case "edge": edge = YamlConfigFile.Scalar(value, where, key); break;
                 case "metrics": metrics = YamlConfigFile.Scalar(value, where, key); break;
+                case "edge": edge = YamlConfigFile.Scalar(value, where, key); break;
                 case "log-level": logLevel = YamlConfigFile.LogLevel(YamlConfigFile.Scalar(value, where, key), where, key); break;
                 case "ha-connections":
                     ha = int.TryParse(YamlConfigFile.Scalar(value, where, key), NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 16
@@ -36,7 +38,7 @@ internal static class ConnectorConfigLoader
                 case "grace-period": grace = ParseDuration(YamlConfigFile.Scalar(value, where, key), where, key); break;
                 case "ingress": ingress = ParseIngress(value, fileName); break;
                 default:
-                    throw new ConfigException($"{where}: unknown key '{key}'; allowed: {string.Join(", ", Keys)}");
+                    throw YamlConfigFile.UnknownKey(where, key, Keys);
             }
         }
 
@@ -76,7 +78,7 @@ internal static class ConnectorConfigLoader
                 throw new ConfigException($"{where}: has no `service` (e.g. tcp://localhost:5432, or reject)");
             }
 
-            if (hostname is not null && !IsHostnamePattern(hostname))
+            if (hostname is not null && !YamlConfigFile.IsHostname(hostname, allowWildcard: true))
             {
                 throw new ConfigException($"{where}: hostname '{hostname}' is not a DNS name or *.wildcard");
             }
@@ -101,15 +103,9 @@ internal static class ConnectorConfigLoader
         }
     }
 
-    private static bool IsHostnamePattern(string hostname)
-    {
-        string name = hostname.StartsWith("*.", StringComparison.Ordinal) ? hostname[2..] : hostname;
-        return name.Length is > 0 and <= 253 && name.Split('.').All(label =>
-            label.Length is > 0 and <= 63 && label[0] != '-' && label[^1] != '-' &&
-            label.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-'));
-    }
-
-
     /// <summary>Durations as <c>30s</c>, <c>2m</c>, <c>1h</c>, <c>500ms</c>.</summary>
-    internal static TimeSpan ParseDuration(string text, string where, string key) => YamlConfigFile.Duration(text, where, key);
+    internal static TimeSpan ParseDuration(string text, string where, string key) =>
+        Durations.TryParse(text, TimeSpan.FromHours(24), out TimeSpan duration)
+            ? duration
+            : throw new ConfigException($"{where}: '{key}' must be a duration like 30s, 2m or 500ms (at most 24h), not '{text}'");
 }

@@ -1,4 +1,5 @@
 using Drawbridge.Cli.Hosting;
+using Drawbridge.Configuration;
 using Drawbridge.Connector.Ingress;
 using Drawbridge.Tests.Fixtures;
 

@@ -1,3 +1,4 @@
+using Drawbridge.Configuration;
 using Drawbridge.Connector.Ingress;
 
 namespace Drawbridge.Tests.Connector;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Drawbridge.Configuration;
 using Drawbridge.Connector.Ingress;
 using Drawbridge.Tests.Fixtures;
 using static Drawbridge.Tests.Connector.ConfigAssert;
@@ -63,7 +64,7 @@ public sealed class ConnectorConfigLoaderHostileTests
     {
         ConfigException ex = await RefusesInTimeAsync($"ingress: {new string('[', depth)}{new string(']', depth)}\n");
 
-        Assert.Equal($"{FileName}:1: nested more than 32 levels deep; a config file has keys and a few lists", ex.Message);
+        Assert.Equal($"{FileName}:1: nested more than 32 levels deep; a config file has keys, a list and its items", ex.Message);
     }
 
     [Fact(Timeout = 30_000)]

@@ -1,3 +1,4 @@
+using Drawbridge.Configuration;
 using Drawbridge.Connector.Ingress;
 using Drawbridge.Tests.Fixtures;
 using static Drawbridge.Tests.Connector.ConfigAssert;

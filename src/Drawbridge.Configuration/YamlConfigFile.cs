@@ -1,26 +1,33 @@
-using Drawbridge.Protocol.Text;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
-namespace Drawbridge.Connector.Ingress;
+namespace Drawbridge.Configuration;
 
 /// <summary>
-/// The YAML config files (the connector's <c>config.yml</c>, the edge's <c>edge.yml</c>, the
-/// client's forwards): read with a size limit, checked for hostile shapes before loading, and
-/// every error naming the file, the line and what is allowed.
+/// The parts every Drawbridge YAML file shares (the connector's <c>config.yml</c>, the client's
+/// <c>access.yml</c>): a size limit, a shape check before loading, and the small readers whose
+/// errors name the file, the line and what is allowed.
 /// </summary>
-internal static class YamlConfigFile
+public static class YamlConfigFile
 {
     /// <summary>Config files are a few hundred bytes; 1 MiB stops a wrong path (a log, a binary) early.</summary>
     public const long MaxFileBytes = 1024 * 1024;
 
-    /// <summary>A config is a few levels deep (keys, a list, its items, their values); 32 leaves
-    /// room and stops a hostile document before YamlDotNet's recursive loader overflows the stack.</summary>
+    /// <summary>A config is four levels deep (keys, a list, an item, its values); 32 leaves room and
+    /// stops a hostile document before YamlDotNet's recursive loader overflows the stack.</summary>
     private const int MaxDepth = 32;
 
+    /// <summary>Log level names, as <c>log-level:</c>, <c>--log-level</c> and <c>DRAWBRIDGE_LOG_LEVEL</c> take them.</summary>
     public static readonly string[] LogLevels = ["trace", "debug", "information", "warning", "error", "critical", "none"];
 
+    /// <summary>A log level by name (any case), returned in lowercase.</summary>
+    public static string LogLevel(string text, string where, string key) =>
+        LogLevels.Contains(text.ToLowerInvariant())
+            ? text.ToLowerInvariant()
+            : throw new ConfigException($"{where}: '{key}' must be one of {string.Join(", ", LogLevels)}, not '{text}'");
+
+    /// <summary>The text of <paramref name="path"/>, refusing a missing or oversized file.</summary>
     public static string ReadText(string path)
     {
         var info = new FileInfo(path);
@@ -37,8 +44,8 @@ internal static class YamlConfigFile
         return File.ReadAllText(path);
     }
 
-    /// <summary>The document's top-level mapping; <paramref name="whenEmpty"/> says what an empty file lacks.</summary>
-    public static YamlMappingNode ParseRoot(string text, string fileName, string[] keys, string whenEmpty)
+    /// <summary>The top-level mapping of <paramref name="text"/>; <paramref name="emptyHint"/> says what an empty file lacks.</summary>
+    public static YamlMappingNode ParseRoot(string text, string fileName, string[] keys, string emptyHint)
     {
         var yaml = new YamlStream();
         try
@@ -53,29 +60,34 @@ internal static class YamlConfigFile
 
         if (yaml.Documents.Count == 0)
         {
-            throw new ConfigException($"{fileName}: the file is empty; {whenEmpty}");
+            throw new ConfigException($"{fileName}: the file is empty; {emptyHint}");
         }
 
         return yaml.Documents[0].RootNode as YamlMappingNode
             ?? throw new ConfigException($"{fileName}:{yaml.Documents[0].RootNode.Start.Line}: the top level must be a mapping of keys ({string.Join(", ", keys)})");
     }
 
+    public static string KeyName(YamlNode keyNode, string where, string[] allowed) =>
+        keyNode is YamlScalarNode { Value: { } key }
+            ? key
+            : throw new ConfigException($"{where}: a key must be a plain name; allowed: {string.Join(", ", allowed)}");
+
     public static string Scalar(YamlNode node, string where, string key) =>
         node is YamlScalarNode { Value: { Length: > 0 } value }
             ? value
             : throw new ConfigException($"{where}: '{key}' must be a single value");
 
-    /// <summary>Durations as <c>30s</c>, <c>2m</c>, <c>1h</c>, <c>500ms</c>.</summary>
-    public static TimeSpan Duration(string text, string where, string key) =>
-        Durations.TryParse(text, TimeSpan.FromHours(24), out TimeSpan duration)
-            ? duration
-            : throw new ConfigException($"{where}: '{key}' must be a duration like 30s, 2m or 500ms (at most 24h), not '{text}'");
+    public static ConfigException UnknownKey(string where, string key, string[] allowed) =>
+        new($"{where}: unknown key '{key}'; allowed: {string.Join(", ", allowed)}");
 
-    /// <summary>A log level by name (any case), returned in lowercase.</summary>
-    public static string LogLevel(string text, string where, string key) =>
-        LogLevels.Contains(text.ToLowerInvariant())
-            ? text.ToLowerInvariant()
-            : throw new ConfigException($"{where}: '{key}' must be one of {string.Join(", ", LogLevels)}, not '{text}'");
+    /// <summary>A DNS name (lower case, labels of letters, digits and inner hyphens), or <c>*.</c> and one when <paramref name="allowWildcard"/>.</summary>
+    public static bool IsHostname(string hostname, bool allowWildcard)
+    {
+        string name = allowWildcard && hostname.StartsWith("*.", StringComparison.Ordinal) ? hostname[2..] : hostname;
+        return name.Length is > 0 and <= 253 && name.Split('.').All(label =>
+            label.Length is > 0 and <= 63 && label[0] != '-' && label[^1] != '-' &&
+            label.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-'));
+    }
 
     /// <summary>
     /// Walks the document's events (iteratively, so depth costs no stack) before it is loaded:
@@ -101,7 +113,7 @@ internal static class YamlConfigFile
 
             if (parser.Current is MappingStart or SequenceStart && ++depth > MaxDepth)
             {
-                throw new ConfigException($"{fileName}:{parser.Current.Start.Line}: nested more than {MaxDepth} levels deep; a config file has keys and a few lists");
+                throw new ConfigException($"{fileName}:{parser.Current.Start.Line}: nested more than {MaxDepth} levels deep; a config file has keys, a list and its items");
             }
 
             if (parser.Current is MappingEnd or SequenceEnd)
@@ -110,10 +122,4 @@ internal static class YamlConfigFile
             }
         }
     }
-
-    public static string KeyName(YamlNode keyNode, string where, string[] allowed) =>
-        keyNode is YamlScalarNode { Value: { } key }
-            ? key
-            : throw new ConfigException($"{where}: a key must be a plain name; allowed: {string.Join(", ", allowed)}");
-
 }

@@ -1,7 +1,7 @@
-namespace Drawbridge.Connector.Ingress;
+namespace Drawbridge.Configuration;
 
 /// <summary>A configuration file is wrong; the message names the file, the line and what is allowed.</summary>
-internal sealed class ConfigException : Exception
+public sealed class ConfigException : Exception
 {
     public ConfigException(string message) : base(message) { }
 
