@@ -73,8 +73,8 @@ internal static class EdgeCommands
         flags.AddTo(command);
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
-            (EdgeRunOptions options, LogLevel level) = flags.Build(parse);
-            await using EdgeHost host = await EdgeHost.StartAsync(options, CliLogging.Configure(level), TimeProvider.System, cancellationToken);
+            (EdgeRunOptions options, LogLevel level, bool json) = flags.Build(parse);
+            await using EdgeHost host = await EdgeHost.StartAsync(options, CliLogging.Configure(level, json), TimeProvider.System, cancellationToken);
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await host.StopAsync(CancellationToken.None);
             return 0;
@@ -102,15 +102,17 @@ internal sealed class EdgeRunFlags
 
     public Option<string?> LogLevel { get; } = SettingLayers.LogLevelOption();
 
+    public Option<string?> LogFormat { get; } = CliLogging.FormatOption();
+
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { DataDirectory, Config, Listen, Certificate, Key, GracePeriod, Store, LogLevel })
+        foreach (Option option in new Option[] { DataDirectory, Config, Listen, Certificate, Key, GracePeriod, Store, LogLevel, LogFormat })
         {
             command.Options.Add(option);
         }
     }
 
-    public (EdgeRunOptions Options, LogLevel Level) Build(ParseResult parse, Func<string, string?>? environment = null)
+    public (EdgeRunOptions Options, LogLevel Level, bool JsonLogs) Build(ParseResult parse, Func<string, string?>? environment = null)
     {
         var layers = new SettingLayers(parse, environment);
 
@@ -142,6 +144,6 @@ internal sealed class EdgeRunFlags
             GracePeriod = layers.Duration(GracePeriod, "DRAWBRIDGE_GRACE_PERIOD", file.GracePeriod) ?? TimeSpan.FromSeconds(30),
             Store = layers.Text(Store, "DRAWBRIDGE_STORE", file.Store),
         };
-        return (options, layers.LogLevel(LogLevel, file.LogLevel));
+        return (options, layers.LogLevel(LogLevel, file.LogLevel), CliLogging.Json(layers, LogFormat, file.LogFormat));
     }
 }

@@ -21,6 +21,7 @@ internal static partial class TunnelCommands
         public Option<string?> GracePeriod { get; } = new("--grace-period") { Description = "On SIGTERM, how long open streams may finish (default 30s; env DRAWBRIDGE_GRACE_PERIOD)" };
         public Option<string?> Metrics { get; } = new("--metrics") { Description = "IP:PORT for /metrics and /ready, e.g. 127.0.0.1:2000 (env DRAWBRIDGE_METRICS)" };
         public Option<string?> LogLevel { get; } = SettingLayers.LogLevelOption();
+        public Option<string?> LogFormat { get; } = CliLogging.FormatOption();
 
         public void AddTo(Command command)
         {
@@ -30,10 +31,15 @@ internal static partial class TunnelCommands
             command.Options.Add(GracePeriod);
             command.Options.Add(Metrics);
             command.Options.Add(LogLevel);
+            command.Options.Add(LogFormat);
         }
 
         public Microsoft.Extensions.Logging.LogLevel Level(ParseResult parse, ConnectorConfig? config, Func<string, string?>? environment = null) =>
             new SettingLayers(parse, environment).LogLevel(LogLevel, config?.LogLevel);
+
+        /// <summary>The logging set-up: level and format (plain or json) from the layers.</summary>
+        public Action<Microsoft.Extensions.Logging.ILoggingBuilder> Logging(ParseResult parse, ConnectorConfig? config, Func<string, string?>? environment = null) =>
+            CliLogging.Configure(Level(parse, config, environment), CliLogging.Json(new SettingLayers(parse, environment), LogFormat, config?.LogFormat));
 
         public ConnectorOptions Build(ParseResult parse, TunnelCredential credential, ConnectorConfig? config, Func<string, string?>? environment = null)
         {
@@ -72,7 +78,7 @@ internal static partial class TunnelCommands
                 layers.Text(credentialsFile, "DRAWBRIDGE_CREDENTIALS_FILE", file?.CredentialsFile),
                 parse.GetValue(name) ?? (Environment.GetEnvironmentVariable("DRAWBRIDGE_TUNNEL") is { Length: > 0 } named ? named : file?.Tunnel));
             ConnectorOptions options = flags.Build(parse, credential, file);
-            return await ConnectorProcess.RunAsync(options, CliLogging.Configure(flags.Level(parse, file)), cancellationToken);
+            return await ConnectorProcess.RunAsync(options, flags.Logging(parse, file), cancellationToken);
         });
         return command;
     }
@@ -123,7 +129,7 @@ internal static partial class TunnelCommands
                 AdminClient.Json(new RouteRequest(host, credential.TunnelId.ToString("N")), AdminJsonContext.Default.RouteRequest),
                 AdminJsonContext.Default.RouteView, cancellationToken);
             Console.Error.WriteLine($"drawbridge: serving {host} through tunnel {credential.TunnelName} ({credential.TunnelId:N})");
-            return await ConnectorProcess.RunAsync(flags.Build(parse, credential, null), CliLogging.Configure(flags.Level(parse, null)), cancellationToken);
+            return await ConnectorProcess.RunAsync(flags.Build(parse, credential, null), flags.Logging(parse, null), cancellationToken);
         });
         return command;
     }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
@@ -7,7 +8,7 @@ namespace Drawbridge.Cli.Hosting;
 /// (stdout stays free for data, e.g. <c>access tcp</c> as an ssh ProxyCommand).</summary>
 internal static class CliLogging
 {
-    public static Action<ILoggingBuilder> Configure(LogLevel level) => builder =>
+    public static Action<ILoggingBuilder> Configure(LogLevel level, bool json = false) => builder =>
     {
         builder.SetMinimumLevel(level);
         builder.AddFilter("Microsoft", LogLevel.Warning);
@@ -15,6 +16,18 @@ internal static class CliLogging
         // Hosting logs a failed start (port in use…) with its stack trace; CliAction shows the same exception as one line.
         builder.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        if (json)
+        {
+            // One JSON object per line, for log shippers: timestamp, level, category, event id, message and its fields.
+            builder.AddJsonConsole(console =>
+            {
+                console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                console.UseUtcTimestamp = true;
+                console.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+            });
+            return;
+        }
+
         builder.AddSimpleConsole(console =>
         {
             console.SingleLine = true;
@@ -22,5 +35,22 @@ internal static class CliLogging
             console.UseUtcTimestamp = true;
             console.ColorBehavior = LoggerColorBehavior.Disabled;
         });
+    };
+
+    /// <summary><c>--log-format</c>: plain (default) or json.</summary>
+    public static Option<string?> FormatOption() => new("--log-format")
+    {
+        Description = "Log lines as plain text (default) or json, one object per line (env DRAWBRIDGE_LOG_FORMAT)",
+    };
+
+    /// <summary>True for json; a bad value is refused naming where it came from.</summary>
+    public static bool Json(SettingLayers layers, Option<string?> option, string? fromFile) =>
+        layers.Value(option, "DRAWBRIDGE_LOG_FORMAT", fromFile is null ? null : ParseFormat(fromFile), ParseFormat, "expected plain or json") ?? false;
+
+    private static bool? ParseFormat(string text) => text.ToLowerInvariant() switch
+    {
+        "plain" => false,
+        "json" => true,
+        _ => null,
     };
 }

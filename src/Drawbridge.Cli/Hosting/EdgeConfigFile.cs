@@ -11,7 +11,10 @@ namespace Drawbridge.Cli.Hosting;
 /// </summary>
 internal sealed record EdgeConfigFile(string? DataDirectory, string? Listen, string? Certificate, string? Key, TimeSpan? GracePeriod, string? Store, string? LogLevel)
 {
-    public static readonly string[] Keys = ["data-dir", "listen", "cert", "key", "grace-period", "store", "log-level"];
+    public static readonly string[] Keys = ["data-dir", "listen", "cert", "key", "grace-period", "store", "log-level", "log-format"];
+
+    /// <summary><c>log-format:</c> plain or json, as given.</summary>
+    public string? LogFormat { get; init; }
 
     public static EdgeConfigFile Load(string path) => Parse(YamlConfigFile.ReadText(path), path);
 
@@ -33,6 +36,7 @@ internal sealed record EdgeConfigFile(string? DataDirectory, string? Listen, str
                 "grace-period" => config with { GracePeriod = ConnectorConfigLoader.ParseDuration(Text(), where, key) },
                 "store" => config with { Store = Text() },
                 "log-level" => config with { LogLevel = YamlConfigFile.LogLevel(Text(), where, key) },
+                "log-format" => config with { LogFormat = CheckLogFormat(Text(), where) },
                 _ => throw new ConfigException($"{where}: unknown key '{key}'; allowed: {string.Join(", ", Keys)}"),
             };
         }
@@ -44,6 +48,9 @@ internal sealed record EdgeConfigFile(string? DataDirectory, string? Listen, str
 
         return config;
     }
+
+    private static string CheckLogFormat(string text, string where) =>
+        text is "plain" or "json" ? text : throw new ConfigException($"{where}: 'log-format' must be plain or json, not '{text}'");
 
     private static string CheckListen(string text, string where)
     {

@@ -14,4 +14,7 @@ internal sealed record ConnectorConfig(
 
     /// <summary><c>log-level:</c> in lowercase, one of <see cref="YamlConfigFile.LogLevels"/>.</summary>
     public string? LogLevel { get; init; }
+
+    /// <summary><c>log-format:</c> plain or json.</summary>
+    public string? LogFormat { get; init; }
 }

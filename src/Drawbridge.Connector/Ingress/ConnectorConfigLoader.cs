@@ -8,14 +8,14 @@ namespace Drawbridge.Connector.Ingress;
 /// <summary>Reads <c>config.yml</c>. Every error names the file, the line and the allowed values.</summary>
 internal static class ConnectorConfigLoader
 {
-    private static readonly string[] Keys = ["tunnel", "credentials-file", "edge", "ha-connections", "grace-period", "metrics", "log-level", "ingress"];
+    private static readonly string[] Keys = ["tunnel", "credentials-file", "edge", "ha-connections", "grace-period", "metrics", "log-level", "log-format", "ingress"];
 
     public static ConnectorConfig Load(string path) => Parse(YamlConfigFile.ReadText(path), path);
 
     public static ConnectorConfig Parse(string text, string fileName)
     {
         YamlMappingNode root = YamlConfigFile.ParseRoot(text, fileName, Keys, "it needs at least an `ingress:` list");
-        string? tunnel = null, credentials = null, metrics = null, edge = null, logLevel = null;
+        string? tunnel = null, credentials = null, metrics = null, edge = null, logLevel = null, logFormat = null;
         int? ha = null;
         TimeSpan? grace = null;
         IngressRules? ingress = null;
@@ -30,6 +30,10 @@ internal static class ConnectorConfigLoader
                 case "metrics": metrics = YamlConfigFile.Scalar(value, where, key); break;
                 case "edge": edge = YamlConfigFile.Scalar(value, where, key); break;
                 case "log-level": logLevel = YamlConfigFile.LogLevel(YamlConfigFile.Scalar(value, where, key), where, key); break;
+                case "log-format":
+                    logFormat = YamlConfigFile.Scalar(value, where, key) is "plain" or "json" ? YamlConfigFile.Scalar(value, where, key)
+                        : throw new ConfigException($"{where}: 'log-format' must be plain or json");
+                    break;
                 case "ha-connections":
                     ha = int.TryParse(YamlConfigFile.Scalar(value, where, key), NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 16
                         ? n
@@ -42,7 +46,7 @@ internal static class ConnectorConfigLoader
             }
         }
 
-        return new ConnectorConfig(tunnel, credentials, ha, grace, metrics, ingress) { Edge = edge, LogLevel = logLevel };
+        return new ConnectorConfig(tunnel, credentials, ha, grace, metrics, ingress) { Edge = edge, LogLevel = logLevel, LogFormat = logFormat };
     }
 
     private static IngressRules ParseIngress(YamlNode node, string fileName)

@@ -16,7 +16,7 @@ public sealed class ConfigCliTests
         {
             "unknown-key",
             "ha-connections: 2\ningres:\n  - service: reject\n",
-            "{0}:2: unknown key 'ingres'; allowed: tunnel, credentials-file, edge, ha-connections, grace-period, metrics, log-level, ingress"
+            "{0}:2: unknown key 'ingres'; allowed: tunnel, credentials-file, edge, ha-connections, grace-period, metrics, log-level, log-format, ingress"
         },
         {
             "no-catch-all",

@@ -106,6 +106,19 @@ public sealed class ConfigPrecedenceTests : IDisposable
     }
 
     [Fact]
+    public void LogFormat_FileThenEnvironmentThenFlag_AndABadOneIsNamed()
+    {
+        string config = Write("format.yml", "log-format: json\n");
+        Assert.False(EdgeWithFormat(["--data-dir", _directory.Path], []).Json);
+        Assert.True(EdgeWithFormat(["--config", config], []).Json);
+        Assert.False(EdgeWithFormat(["--config", config], new() { ["DRAWBRIDGE_LOG_FORMAT"] = "plain" }).Json);
+        Assert.True(EdgeWithFormat(["--config", config, "--log-format", "json"], new() { ["DRAWBRIDGE_LOG_FORMAT"] = "plain" }).Json);
+
+        var ex = Assert.Throws<FormatException>(() => EdgeWithFormat(["--data-dir", _directory.Path, "--log-format", "xml"], []));
+        Assert.Equal("--log-format 'xml': expected plain or json", ex.Message);
+    }
+
+    [Fact]
     public void Connector_FileThenEnvironmentThenFlag()
     {
         ConnectorConfig file = ConnectorConfigLoader.Parse("""
@@ -177,6 +190,12 @@ public sealed class ConfigPrecedenceTests : IDisposable
     }
 
     private static (Drawbridge.Edge.Hosting.EdgeRunOptions Options, LogLevel Level) Edge(string[] arguments, Dictionary<string, string> environment)
+    {
+        var (options, level, _) = EdgeWithFormat(arguments, environment);
+        return (options, level);
+    }
+
+    private static (Drawbridge.Edge.Hosting.EdgeRunOptions Options, LogLevel Level, bool Json) EdgeWithFormat(string[] arguments, Dictionary<string, string> environment)
     {
         var flags = new EdgeRunFlags();
         var command = new Command("run");

@@ -28,15 +28,16 @@ public sealed class EdgeConfigFileTests
 
     public static TheoryData<string, string> BadFiles => new()
     {
-        { "listen: 0.0.0.0:443\nport: 443\n", "edge.yml:2: unknown key 'port'; allowed: data-dir, listen, cert, key, grace-period, store, log-level" },
+        { "listen: 0.0.0.0:443\nport: 443\n", "edge.yml:2: unknown key 'port'; allowed: data-dir, listen, cert, key, grace-period, store, log-level, log-format" },
         { "listen: everywhere\n", "edge.yml:1: 'listen' must be IP:PORT such as 0.0.0.0:443 or 127.0.0.1:8443, not 'everywhere'" },
         { "listen: 0.0.0.0:99999\n", "edge.yml:1: 'listen' must be IP:PORT" },
         { "grace-period: forever\n", "edge.yml:1: 'grace-period' must be a duration like 30s, 2m or 500ms (at most 24h), not 'forever'" },
         { "log-level: chatty\n", "edge.yml:1: 'log-level' must be one of trace, debug, information, warning, error, critical, none, not 'chatty'" },
         { "cert: /c.pem\n", "edge.yml: cert and key go together" },
+        { "log-format: xml\n", "edge.yml:1: 'log-format' must be plain or json, not 'xml'" },
         { "store:\n  - a\n  - b\n", "edge.yml:1: 'store' must be a single value" },
         { "listen:\n", "edge.yml:1: 'listen' must be a single value" },
-        { "- listen: 0.0.0.0:443\n", "edge.yml:1: the top level must be a mapping of keys (data-dir, listen, cert, key, grace-period, store, log-level)" },
+        { "- listen: 0.0.0.0:443\n", "edge.yml:1: the top level must be a mapping of keys (data-dir, listen, cert, key, grace-period, store, log-level, log-format)" },
         { "", "edge.yml: the file is empty; give at least one of data-dir, listen" },
         { "listen: [0.0.0.0:443\n", "edge.yml:2: not valid YAML" },
         { "? [a, b]\n: c\n", "edge.yml:1: a key must be a plain name; allowed: data-dir" },

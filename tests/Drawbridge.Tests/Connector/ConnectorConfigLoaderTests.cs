@@ -8,7 +8,7 @@ namespace Drawbridge.Tests.Connector;
 /// <summary>Valid files, and every key's wrong values: each error names the file, the line and what is allowed.</summary>
 public sealed class ConnectorConfigLoaderTests
 {
-    private const string AllowedKeys = "allowed: tunnel, credentials-file, edge, ha-connections, grace-period, metrics, log-level, ingress";
+    private const string AllowedKeys = "allowed: tunnel, credentials-file, edge, ha-connections, grace-period, metrics, log-level, log-format, ingress";
 
     private static readonly string FullConfig = Yaml(
         "# db-prod connector",
@@ -165,7 +165,7 @@ public sealed class ConnectorConfigLoaderTests
     [InlineData("just some text\n", 1)]
     [InlineData("# a list follows\n\n- a\n", 3)]
     public void Parse_TopLevelThatIsNotAMapping_ListsTheAllowedKeys(string text, int line) =>
-        Refuses(text, line, "the top level must be a mapping of keys (tunnel, credentials-file, edge, ha-connections, grace-period, metrics, log-level, ingress)");
+        Refuses(text, line, "the top level must be a mapping of keys (tunnel, credentials-file, edge, ha-connections, grace-period, metrics, log-level, log-format, ingress)");
 
     [Theory]
     [InlineData("tunnel: db\ningress:\n  - service: reject\n\tx: 1\n", 3)]
