@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Drawbridge.Cli.Hosting;
+using Drawbridge.Cli.Systemd;
 using Drawbridge.Edge.Hosting;
 using Drawbridge.Protocol.Credentials;
 using Microsoft.Extensions.Logging;
@@ -93,10 +94,17 @@ internal static class EdgeCommands
                 Store = CliOptions.FlagOrEnvironment(parse, store, "DRAWBRIDGE_STORE"),
             };
             await using EdgeHost host = await EdgeHost.StartAsync(options, CliLogging.Configure(parse.GetValue(logLevel)), TimeProvider.System, cancellationToken);
+            using SystemdNotifier? systemd = SystemdNotifier.FromEnvironment();
+            // READY once the listener is up; STOPPING=1 as SIGTERM begins the drain below.
+            Task notifying = systemd?.RunAsync(Task.CompletedTask, () => EdgeStatus(host, options.Listen), cancellationToken) ?? Task.CompletedTask;
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await notifying;
             await host.StopAsync(CancellationToken.None);
             return 0;
         });
         return command;
     }
+
+    private static string EdgeStatus(EdgeHost host, string listen) =>
+        $"listening on {listen[..listen.LastIndexOf(':')]}:{host.Port}; {host.Registry.All.Count()} connector links, {host.Runtime.Connections.Open} open connections";
 }
