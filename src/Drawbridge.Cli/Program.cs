@@ -13,6 +13,7 @@ var root = new RootCommand("Drawbridge: single-sign-on-gated access to any TCP s
     PolicyCommands.Build(),
     SessionCommands.BuildSession(),
     SessionCommands.BuildAudit(),
+    ServiceCommands.Build(),
 };
 
 // SIGTERM/SIGINT cancel the action's token; give graceful drains (up to an hour) time to finish.
