@@ -14,6 +14,7 @@ var root = new RootCommand("Drawbridge: single-sign-on-gated access to any TCP s
     SessionCommands.BuildSession(),
     SessionCommands.BuildAudit(),
     DoctorCommand.Build(),
+    ServiceCommands.Build(),
 };
 
 // SIGTERM/SIGINT cancel the action's token; give graceful drains (up to an hour) time to finish.

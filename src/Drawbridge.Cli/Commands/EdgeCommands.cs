@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Drawbridge.Cli.Hosting;
+using Drawbridge.Cli.Systemd;
 using Drawbridge.Edge.Hosting;
 using Drawbridge.Protocol.Credentials;
 using Microsoft.Extensions.Logging;
@@ -75,12 +76,19 @@ internal static class EdgeCommands
         {
             (EdgeRunOptions options, LogLevel level, bool json) = flags.Build(parse);
             await using EdgeHost host = await EdgeHost.StartAsync(options, CliLogging.Configure(level, json), TimeProvider.System, cancellationToken);
+            using SystemdNotifier? systemd = SystemdNotifier.FromEnvironment();
+            // READY once the listener is up; STOPPING=1 as SIGTERM begins the drain below.
+            Task notifying = systemd?.RunAsync(Task.CompletedTask, () => EdgeStatus(host, options.Listen), cancellationToken) ?? Task.CompletedTask;
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await notifying;
             await host.StopAsync(CancellationToken.None);
             return 0;
         });
         return command;
     }
+
+    private static string EdgeStatus(EdgeHost host, string listen) =>
+        $"listening on {listen[..listen.LastIndexOf(':')]}:{host.Port}; {host.Registry.All.Count()} connector links, {host.Runtime.Connections.Open} open connections";
 }
 
 /// <summary>The settings of <c>edge run</c>: from edge.yml, then DRAWBRIDGE_*, then flags (docs/CONFIG.md).</summary>

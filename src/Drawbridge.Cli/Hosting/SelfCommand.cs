@@ -1,6 +1,6 @@
 namespace Drawbridge.Cli.Hosting;
 
-/// <summary>How to invoke this program again, for commands printed to the user to paste.</summary>
+/// <summary>How to invoke this program again, for commands printed to the user to paste and for service units.</summary>
 internal static class SelfCommand
 {
     public static string Invocation()
@@ -11,13 +11,21 @@ internal static class SelfCommand
             return wrapper;
         }
 
+        string[] executable = Executable();
+        // Through dotnet, printed commands say plain `dotnet`: the user's PATH finds it.
+        return executable.Length == 2 ? $"dotnet {executable[1]}" : executable[0];
+    }
+
+    /// <summary>The absolute program (and, run through <c>dotnet</c>, the dll) that is running now.</summary>
+    public static string[] Executable()
+    {
         string? process = Environment.ProcessPath;
         if (process is not null && Path.GetFileNameWithoutExtension(process) == "dotnet")
         {
-            return $"dotnet {Path.Combine(AppContext.BaseDirectory, "drawbridge.dll")}";
+            return [process, Path.Combine(AppContext.BaseDirectory, "drawbridge.dll")];
         }
 
-        return process ?? "drawbridge";
+        return [process ?? "drawbridge"];
     }
 
     /// <summary>

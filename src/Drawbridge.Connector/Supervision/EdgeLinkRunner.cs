@@ -59,7 +59,7 @@ internal sealed class EdgeLinkRunner(
                 // The edge drains this link: its streams go on while a new link takes new ones.
                 ConnectorLog.EdgeGoingAway(logger, index, goAway.Result.Reason);
                 _current = null;
-                _draining.Add(DrainAsync(session, accepting));
+                _draining.Add(DrainAsync(session, accepting, cancellationToken));
                 continue;
             }
 
@@ -119,10 +119,41 @@ internal sealed class EdgeLinkRunner(
             TimeProvider = time,
         });
         session.Start();
+        if (!await ConfirmAsync(session, cancellationToken))
+        {
+            await session.DisposeAsync();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return null;
+            }
+
+            TimeSpan delay = backoff.Next();
+            ConnectorLog.LinkFailed(logger, index, "the edge accepted the link but did not answer a PING", (long)delay.TotalMilliseconds);
+            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return null;
+        }
+
         _current = session;
         supervisor.LinkRegistered();
         ConnectorLog.LinkRegistered(logger, index, $"{dialer.Endpoint.ConnectHost}:{dialer.Endpoint.ConnectPort}");
         return session;
+    }
+
+    /// <summary>
+    /// The edge puts a link in its registry before its session answers anything, so the first
+    /// PONG proves the edge can route to this link; only then is it "registered" (READY=1, /ready).
+    /// </summary>
+    private async Task<bool> ConfirmAsync(MuxSession session, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await session.PingAsync(cancellationToken).WaitAsync(options.KeepAliveTimeout, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException or MuxStreamException)
+        {
+            return false;
+        }
     }
 
     private async Task AcceptAsync(MuxSession session, CancellationToken cancellationToken)
@@ -157,9 +188,15 @@ internal sealed class EdgeLinkRunner(
         }
     }
 
-    private static async Task DrainAsync(MuxSession session, Task accepting)
+    /// <summary>A link the edge drains ends when the edge closes it, or when the connector itself stops (after its grace period).</summary>
+    private static async Task DrainAsync(MuxSession session, Task accepting, CancellationToken cancellationToken)
     {
-        await session.Completion;
+        await ((Task)session.Completion).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!session.HasEnded)
+        {
+            await session.CloseAsync(MuxErrorCode.GoingAway, "the connector shut down");
+        }
+
         await accepting;
         await session.DisposeAsync();
     }

@@ -59,8 +59,10 @@ internal sealed class ConnectorEndpoint(EdgeState state, ConnectorRegistry regis
             TimeProvider = time,
         });
         var link = new ConnectorLink(tunnelId, connectorId, linkIndex, version, remote, time.GetUtcNow(), session);
-        session.Start();
+        // In the registry before the session answers anything: the connector counts itself
+        // registered at its first PONG (EdgeLinkRunner), and must then be routable.
         registry.Add(link);
+        session.Start();
         EdgeLog.LinkRegistered(logger, linkIndex, tunnelId, connectorId, remote, version);
         try
         {

@@ -244,7 +244,10 @@ internal sealed class EdgeHost : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            // grace over: what is still open is cut below, with GOING_AWAY
+            // Grace over: each connection still open is told why it ends, then the links close.
+            string reason = $"the edge shut down: its {Runtime.Options.GracePeriod.TotalSeconds:0.#} s grace period for open connections ended; connect again";
+            int cut = Connections.Enforce(_ => (MuxErrorCode.GoingAway, reason));
+            EdgeLog.ConnectionsClosed(logger, cut, "the grace period ended");
         }
 
         foreach (ConnectorLink link in links)

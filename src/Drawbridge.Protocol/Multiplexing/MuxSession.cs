@@ -140,6 +140,11 @@ public sealed partial class MuxSession : IAsyncDisposable
     public void Abort(string reason)
     {
         Terminate(new MuxLinkEnd(MuxErrorCode.LinkLost, reason, ByPeer: false), sendGoAway: false);
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            return; // already ended and disposed (its owner got there first): nothing left to cancel
+        }
+
         _readCancel.Cancel();
         _writeCancel.Cancel();
     }

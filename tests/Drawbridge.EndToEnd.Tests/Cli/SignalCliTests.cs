@@ -69,13 +69,14 @@ public sealed class SignalCliTests
         Assert.Equal(0, await DrawbridgeCli.WaitForExitAsync(edge, Limit));
     }
 
-    private static async Task SignalAsync(ExternalProcess process, string signal)
+    internal static async Task SignalAsync(ExternalProcess process, string signal)
     {
         ProcessResult kill = await ExternalProcess.RunAsync("kill", [$"-{signal}", DrawbridgeCli.Invariant(process.ProcessId)], Limit);
         Assert.True(kill.ExitCode == 0, kill.ToString());
     }
 
-    private static async Task EchoAsync(NetworkStream stream, string text)
+    /// <summary>Writes the text and expects the echo origin to send it back.</summary>
+    internal static async Task EchoAsync(NetworkStream stream, string text)
     {
         byte[] sent = System.Text.Encoding.UTF8.GetBytes(text);
         await stream.WriteAsync(sent);

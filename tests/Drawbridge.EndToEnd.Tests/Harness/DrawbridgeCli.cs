@@ -177,10 +177,16 @@ internal sealed class DrawbridgeCli : IAsyncDisposable
     /// <c>edge init --data-dir D --hostname H --port P</c>, then <c>edge run --listen 127.0.0.1:P</c>
     /// until it logs "Edge listening". The admin credential in D/admin.json names https://H:P.
     /// </summary>
-    public Task<(ExternalProcess Process, int Port)> StartEdgeAsync(string dataDirectory, string hostname = "localhost", string gracePeriod = "1s", IEnumerable<string>? initArguments = null) =>
+    public Task<(ExternalProcess Process, int Port)> StartEdgeAsync(
+        string dataDirectory,
+        string hostname = "localhost",
+        string gracePeriod = "1s",
+        IEnumerable<string>? initArguments = null,
+        IReadOnlyDictionary<string, string?>? environment = null) =>
         StartListeningAsync(
             port => ["edge", "run", "--data-dir", dataDirectory, "--listen", $"127.0.0.1:{Invariant(port)}", "--grace-period", gracePeriod],
             "Edge listening on ",
+            environment,
             prepare: async (port, attempt) =>
             {
                 string[] init = ["edge", "init", "--data-dir", dataDirectory, "--hostname", hostname, "--port", Invariant(port), .. initArguments ?? []];

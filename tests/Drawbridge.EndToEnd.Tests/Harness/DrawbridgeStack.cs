@@ -120,6 +120,8 @@ internal sealed class DrawbridgeStack : IAsyncDisposable
         var handle = new ConnectorHandle(supervisor, running, stop);
         _owned.Add(handle);
         await WaitForLinksAsync(credential.TunnelId, options.HaConnections, running);
+        // The edge lists a link before the connector has its first PONG (EdgeLinkRunner.ConfirmAsync).
+        await Task.WhenAny(supervisor.FirstRegistration, running).WaitAsync(TimeSpan.FromSeconds(30));
         return handle;
     }
 
