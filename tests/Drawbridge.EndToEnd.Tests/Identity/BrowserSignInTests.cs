@@ -66,18 +66,7 @@ public sealed partial class BrowserSignInTests
     {
         DrawbridgeStack stack = await DrawbridgeStack.StartAsync(configure: settings => settings with
         {
-            IdentityProviders =
-            [
-                new IdentityProviderSettings
-                {
-                    Id = "testidp",
-                    DisplayName = "Test IdP",
-                    Issuer = provider.Issuer,
-                    ClientId = provider.ClientId,
-                    ClientSecret = provider.ClientSecret,
-                    Scopes = ["openid", "email", "profile", "groups"],
-                },
-            ],
+            IdentityProviders = [provider.AsIdentityProvider()],
         });
         await provider.SetRedirectUrisAsync(stack.Edge.Runtime.Settings.PublicUrl + SignInEndpoints.CallbackPath);
         var tunnel = await stack.CreateTunnelAsync("web", Hostname);

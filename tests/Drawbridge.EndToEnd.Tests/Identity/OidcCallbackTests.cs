@@ -22,18 +22,7 @@ public sealed class OidcCallbackTests
         await using OidcProviderFixture provider = await OidcProviderFixture.StartAsync();
         await using DrawbridgeStack stack = await DrawbridgeStack.StartAsync(configure: settings => settings with
         {
-            IdentityProviders =
-            [
-                new IdentityProviderSettings
-                {
-                    Id = "testidp",
-                    DisplayName = "Test IdP",
-                    Issuer = provider.Issuer,
-                    ClientId = provider.ClientId,
-                    ClientSecret = provider.ClientSecret,
-                    Scopes = ["openid", "email", "profile", "groups"],
-                },
-            ],
+            IdentityProviders = [provider.AsIdentityProvider()],
         });
         await provider.SetRedirectUrisAsync(stack.Edge.Runtime.Settings.PublicUrl + SignInEndpoints.CallbackPath);
 

@@ -54,6 +54,17 @@ internal sealed class OidcProviderFixture : IAsyncDisposable
     /// <summary>A fresh random secret per fixture (64 hex digits).</summary>
     public string ClientSecret { get; }
 
+    /// <summary>This provider as the edge's <c>edge.json</c> names it: id <c>testidp</c>, shown as "Test IdP", with the groups scope.</summary>
+    public Drawbridge.Edge.Identity.IdentityProviderSettings AsIdentityProvider() => new()
+    {
+        Id = "testidp",
+        DisplayName = "Test IdP",
+        Issuer = Issuer,
+        ClientId = ClientId,
+        ClientSecret = ClientSecret,
+        Scopes = ["openid", "email", "profile", "groups"],
+    };
+
     public IReadOnlyList<OidcAccount> Accounts { get; }
 
     /// <summary>The provider's output so far (errors of every endpoint go to stderr), for failure messages.</summary>
