@@ -81,8 +81,7 @@ internal sealed class EdgeSnapshot
             t => t.ClientId, t => new ServiceTokenEntry(t.Id, t.Name, t.SecretHash, t.RevokedAt is not null), StringComparer.Ordinal);
         var apps = await LoadAppsAsync(store, cancellationToken);
         var now = DateTimeOffset.UtcNow;
-        var sessions = await store.ListSessionsAsync(activeOnly: false, now, cancellationToken);
-        var revoked = sessions.Where(s => s.RevokedAt is not null && s.ExpiresAt > now).Select(s => s.Id).ToFrozenSet();
+        var revoked = (await store.ListRevokedSessionIdsAsync(now, cancellationToken)).ToFrozenSet();
         return new EdgeSnapshot(changeCounter, liveRoutes, secretHashes, tokens, apps, revoked);
     }
 

@@ -142,6 +142,10 @@ internal interface IEdgeStore : IAsyncDisposable
     /// <summary>Sessions by creation time; with <paramref name="activeOnly"/>, those neither revoked nor expired at <paramref name="now"/>.</summary>
     Task<IReadOnlyList<UserSession>> ListSessionsAsync(bool activeOnly, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>Ids of sessions revoked but not yet expired at <paramref name="now"/>: what the edge must refuse. Expired
+    /// sessions are left out (their tokens have expired too), so the answer does not grow with every sign-in ever made.</summary>
+    Task<IReadOnlyList<Guid>> ListRevokedSessionIdsAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Revokes a session now; false when it is unknown or already revoked.</summary>
     Task<bool> RevokeSessionAsync(Guid id, string? reason, CancellationToken cancellationToken);
 

@@ -79,6 +79,19 @@ internal sealed partial class SqlEdgeStore
                 connection, null, $"SELECT {SessionColumns} FROM user_sessions ORDER BY created_at, id;", ReadSession, cancellationToken);
     }
 
+    public async Task<IReadOnlyList<Guid>> ListRevokedSessionIdsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        IReadOnlyList<UserSession> revoked = await QueryAsync(
+            connection,
+            null,
+            $"SELECT {SessionColumns} FROM user_sessions WHERE revoked_at IS NOT NULL AND expires_at > @now ORDER BY created_at, id;",
+            ReadSession,
+            cancellationToken,
+            ("@now", now));
+        return [.. revoked.Select(s => s.Id)];
+    }
+
     public async Task<bool> RevokeSessionAsync(Guid id, string? reason, CancellationToken cancellationToken)
     {
         StoreInputRules.OptionalText(reason, "reason", StoreInputRules.MaxReasonLength);

@@ -42,6 +42,20 @@ public abstract class EdgeStoreSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RevokedSessionIds_AreThoseRevokedAndNotYetExpired()
+    {
+        var live = await Store.CreateSessionAsync(StoreUnderTest.NewHash(), "a@example.com", null, [], "otp", null, Now + Day, Token);
+        var revoked = await Store.CreateSessionAsync(StoreUnderTest.NewHash(), "b@example.com", null, [], "otp", null, Now + Day, Token);
+        var revokedSoonOver = await Store.CreateSessionAsync(StoreUnderTest.NewHash(), "c@example.com", null, [], "otp", null, Now + TimeSpan.FromHours(1), Token);
+        Assert.True(await Store.RevokeSessionAsync(revoked.Id, "test", Token));
+        Assert.True(await Store.RevokeSessionAsync(revokedSoonOver.Id, "test", Token));
+
+        Assert.Equal(new[] { revoked.Id, revokedSoonOver.Id }.Order(), (await Store.ListRevokedSessionIdsAsync(Now, Token)).Order());
+        Assert.Equal([revoked.Id], await Store.ListRevokedSessionIdsAsync(Now + TimeSpan.FromHours(2), Token));
+        Assert.DoesNotContain(live.Id, await Store.ListRevokedSessionIdsAsync(Now, Token));
+    }
+
+    [Fact]
     public async Task CreateSession_WithoutOptionalFields_StoresNulls()
     {
         var session = await Store.CreateSessionAsync(StoreUnderTest.NewHash(), "bob@example.com", null, [], "otp", null, Now + Day, Token);
