@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Drawbridge.Edge.Storage;
-using Drawbridge.Protocol.Credentials;
 
 namespace Drawbridge.Tests.Edge.Admin;
 
@@ -112,8 +111,8 @@ public sealed class AdminApiAccessTests : IAsyncLifetime
     [Fact(Timeout = AdminEdge.TestTimeout)]
     public async Task Sessions_ListRevokeAndAll_ShowWhatTheStoreHolds()
     {
-        UserSession alice = await SessionAsync("alice@example.com");
-        UserSession bob = await SessionAsync("bob@example.com");
+        UserSession alice = await _edge.CreateSessionAsync("alice@example.com", ["ops"]);
+        UserSession bob = await _edge.CreateSessionAsync("bob@example.com", ["ops"]);
 
         JsonElement sessions = await _edge.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "sessions");
         Assert.Equal(["id", "email", "displayName", "groups", "loginMethod", "clientAddress", "createdAt", "expiresAt", "revokedAt", "revokedReason", "openConnections"],
@@ -151,7 +150,4 @@ public sealed class AdminApiAccessTests : IAsyncLifetime
             $"audit?kind=admin&since={Uri.EscapeDataString(start.ToString("O"))}")).EnumerateArray().Count(e => e.GetProperty("detail").GetString()!.StartsWith("POST /api/v1/service-tokens", StringComparison.Ordinal)));
         Assert.Equal(0, (await _edge.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "audit?since=2999-01-01T00:00:00Z")).GetArrayLength());
     }
-
-    private Task<UserSession> SessionAsync(string email) =>
-        _edge.Host.State.Store.CreateSessionAsync(SecretHash.Hash(SecretHash.NewSecret()), email, null, ["ops"], "otp", "127.0.0.1", DateTimeOffset.UtcNow.AddHours(2), CancellationToken.None);
 }

@@ -15,9 +15,7 @@ public sealed class AdminApiHostileInputTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _edge = await AdminEdge.StartAsync();
-        await _edge.CreateTunnelAsync("db-prod");
-        await _edge.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "routes", """{"hostname":"db.example.com","tunnel":"db-prod"}""");
-        await _edge.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "service-tokens", """{"name":"ci"}""");
+        await _edge.SeedAsync();
         await _edge.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "apps", """{"hostname":"db.example.com"}""");
     }
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Drawbridge.Edge.Storage;
-using Drawbridge.Protocol.Credentials;
 
 namespace Drawbridge.Tests.Edge.Admin;
 
@@ -76,8 +75,7 @@ public sealed class AdminApiOpenApiTests : IAsyncLifetime
     public async Task EveryOperation_AnswersItsDocumentedStatus_WithABodyOfItsDocumentedSchema()
     {
         JsonElement document = await DocumentAsync();
-        UserSession session = await _edge.Host.State.Store.CreateSessionAsync(SecretHash.Hash(SecretHash.NewSecret()),
-            "alice@example.com", "Alice", ["ops"], "otp", "10.1.2.3", DateTimeOffset.UtcNow.AddHours(2), CancellationToken.None);
+        UserSession session = await _edge.CreateSessionAsync("alice@example.com", ["ops"]);
         Guid policyId = Guid.Empty;
         var exercised = new List<string>();
 
