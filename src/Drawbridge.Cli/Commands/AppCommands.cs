@@ -1,12 +1,11 @@
 using System.CommandLine;
-using System.Text.Json;
 using Drawbridge.Cli.Admin;
 using Drawbridge.Cli.Hosting;
 using Drawbridge.Edge.Admin;
 
 namespace Drawbridge.Cli.Commands;
 
-/// <summary><c>drawbridge app create|list|delete</c>: applications are hostnames with ordered policies.</summary>
+/// <summary><c>drawbridge app create|list|info|delete</c>: applications are hostnames with ordered policies.</summary>
 internal static class AppCommands
 {
     public static Command Build()
@@ -14,6 +13,7 @@ internal static class AppCommands
         var app = new Command("app", "Applications: hostnames whose users are admitted by policies");
         app.Subcommands.Add(Create());
         app.Subcommands.Add(List());
+        app.Subcommands.Add(Info());
         app.Subcommands.Add(Delete());
         return app;
     }
@@ -40,31 +40,49 @@ internal static class AppCommands
     private static Command List()
     {
         var admin = CliOptions.AdminCredential();
-        var output = CliOptions.Output();
+        var output = CliOutput.Option();
         var command = new Command("list", "List applications and their policies") { admin, output };
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
-            bool json = CliOptions.Json(parse, output);
+            CliOutput format = CliOutput.From(parse, output);
             using AdminClient client = AdminClient.Open(parse.GetValue(admin));
             IReadOnlyList<AppView> apps = await client.GetAsync("/api/v1/apps", AdminJsonContext.Default.IReadOnlyListAppView, cancellationToken);
-            if (json)
+            format.Write(apps, AdminJsonContext.Default.IReadOnlyListAppView, apps =>
             {
-                Console.WriteLine(JsonSerializer.Serialize(apps, AdminJsonContext.Default.IReadOnlyListAppView));
-                return 0;
-            }
-
-            foreach (AppView app in apps)
-            {
-                Console.WriteLine($"{app.Hostname}  (sessions {app.SessionDuration}, {app.Policies.Count} policies)");
-                foreach (PolicyView policy in app.Policies)
+                foreach (AppView app in apps)
                 {
-                    Console.WriteLine("  " + PolicyCommands.Describe(policy));
+                    Describe(app);
                 }
-            }
-
+            });
             return 0;
         });
         return command;
+    }
+
+    private static Command Info()
+    {
+        var hostname = new Argument<string>("HOSTNAME") { Description = "The app's hostname" };
+        var admin = CliOptions.AdminCredential();
+        var output = CliOutput.Option();
+        var command = new Command("info", "Show an application and its policies") { hostname, admin, output };
+        CliAction.Set(command, async (parse, cancellationToken) =>
+        {
+            CliOutput format = CliOutput.From(parse, output);
+            using AdminClient client = AdminClient.Open(parse.GetValue(admin));
+            AppView app = await client.GetAsync($"/api/v1/apps/{Uri.EscapeDataString(parse.GetValue(hostname)!)}", AdminJsonContext.Default.AppView, cancellationToken);
+            format.Write(app, AdminJsonContext.Default.AppView, Describe);
+            return 0;
+        });
+        return command;
+    }
+
+    private static void Describe(AppView app)
+    {
+        Console.WriteLine($"{app.Hostname}  (sessions {app.SessionDuration}, {app.Policies.Count} policies)");
+        foreach (PolicyView policy in app.Policies)
+        {
+            Console.WriteLine("  " + PolicyCommands.Describe(policy));
+        }
     }
 
     private static Command Delete()

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Drawbridge.Cli.Admin;
 using Drawbridge.Cli.Hosting;
 using Drawbridge.Edge.Admin;
@@ -54,17 +53,15 @@ internal static class PolicyCommands
     {
         var hostname = new Argument<string>("HOSTNAME") { Description = "The application" };
         var admin = CliOptions.AdminCredential();
-        var output = CliOptions.Output();
+        var output = CliOutput.Option();
         var command = new Command("list", "List an application's policies in the order they are evaluated") { hostname, admin, output };
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
-            bool json = CliOptions.Json(parse, output);
+            CliOutput format = CliOutput.From(parse, output);
             using AdminClient client = AdminClient.Open(parse.GetValue(admin));
             IReadOnlyList<PolicyView> policies = await client.GetAsync($"/api/v1/apps/{Uri.EscapeDataString(parse.GetValue(hostname)!)}/policies",
                 AdminJsonContext.Default.IReadOnlyListPolicyView, cancellationToken);
-            Console.WriteLine(json
-                ? JsonSerializer.Serialize(policies, AdminJsonContext.Default.IReadOnlyListPolicyView)
-                : string.Join(Environment.NewLine, policies.Select(Describe)));
+            format.Write(policies, AdminJsonContext.Default.IReadOnlyListPolicyView, policies => Console.WriteLine(string.Join(Environment.NewLine, policies.Select(Describe))));
             return 0;
         });
         return command;
@@ -94,19 +91,17 @@ internal static class PolicyCommands
         var method = new Option<string?>("--login-method") { Description = "How the user signed in (otp, or an identity provider's id)" };
         var token = new Option<string?>("--service-token") { Description = "Test a service token (by name) instead of a user" };
         var admin = CliOptions.AdminCredential();
-        var output = CliOptions.Output();
+        var output = CliOutput.Option();
         var command = new Command("test", "Show what the application decides for a caller, and which policy decides") { hostname, email, groups, ip, method, token, admin, output };
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
-            bool json = CliOptions.Json(parse, output);
+            CliOutput format = CliOutput.From(parse, output);
             string[] groupList = [.. (parse.GetValue(groups) ?? []).SelectMany(g => g.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
             var request = new PolicyTestRequest(parse.GetValue(email), groupList, parse.GetValue(ip), parse.GetValue(method), parse.GetValue(token));
             using AdminClient client = AdminClient.Open(parse.GetValue(admin));
             PolicyTestResult result = await client.PostAsync($"/api/v1/apps/{Uri.EscapeDataString(parse.GetValue(hostname)!)}/policy-test",
                 AdminClient.Json(request, AdminJsonContext.Default.PolicyTestRequest), AdminJsonContext.Default.PolicyTestResult, cancellationToken);
-            Console.WriteLine(json
-                ? JsonSerializer.Serialize(result, AdminJsonContext.Default.PolicyTestResult)
-                : $"{(result.Allowed ? "ALLOW" : "DENY")}  {result.Reason}");
+            format.Write(result, AdminJsonContext.Default.PolicyTestResult, result => Console.WriteLine($"{(result.Allowed ? "ALLOW" : "DENY")}  {result.Reason}"));
             return result.Allowed ? 0 : 3;
         });
         return command;

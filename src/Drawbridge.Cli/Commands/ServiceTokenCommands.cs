@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Drawbridge.Cli.Admin;
 using Drawbridge.Cli.Hosting;
 using Drawbridge.Edge.Admin;
@@ -22,26 +21,23 @@ internal static class ServiceTokenCommands
     {
         var name = new Argument<string>("NAME") { Description = "A name for the token" };
         var admin = CliOptions.AdminCredential();
-        var output = CliOptions.Output();
+        var output = CliOutput.Option();
         var command = new Command("create", "Create a service token; its secret is shown once (the edge keeps only a hash)") { name, admin, output };
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
-            bool json = CliOptions.Json(parse, output);
+            CliOutput format = CliOutput.From(parse, output);
             using AdminClient client = AdminClient.Open(parse.GetValue(admin));
             CreatedServiceToken created = await client.PostAsync("/api/v1/service-tokens",
                 AdminClient.Json(new CreateServiceTokenRequest(parse.GetValue(name)), AdminJsonContext.Default.CreateServiceTokenRequest),
                 AdminJsonContext.Default.CreatedServiceToken, cancellationToken);
-            if (json)
+            format.Write(created, AdminJsonContext.Default.CreatedServiceToken, created =>
             {
-                Console.WriteLine(JsonSerializer.Serialize(created, AdminJsonContext.Default.CreatedServiceToken));
-                return 0;
-            }
-
-            Console.WriteLine($"Created service token {created.Name} ({created.Id:N})");
-            Console.WriteLine($"Client id:     {created.ClientId}");
-            Console.WriteLine($"Client secret: {created.ClientSecret}");
-            Console.WriteLine("The secret is shown only now. Use them as --service-token-id / --service-token-secret");
-            Console.WriteLine("(or DRAWBRIDGE_SERVICE_TOKEN_ID / DRAWBRIDGE_SERVICE_TOKEN_SECRET).");
+                Console.WriteLine($"Created service token {created.Name} ({created.Id:N})");
+                Console.WriteLine($"Client id:     {created.ClientId}");
+                Console.WriteLine($"Client secret: {created.ClientSecret}");
+                Console.WriteLine("The secret is shown only now. Use them as --service-token-id / --service-token-secret");
+                Console.WriteLine("(or DRAWBRIDGE_SERVICE_TOKEN_ID / DRAWBRIDGE_SERVICE_TOKEN_SECRET).");
+            });
             return 0;
         });
         return command;
@@ -50,25 +46,21 @@ internal static class ServiceTokenCommands
     private static Command List()
     {
         var admin = CliOptions.AdminCredential();
-        var output = CliOptions.Output();
+        var output = CliOutput.Option();
         var command = new Command("list", "List service tokens") { admin, output };
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
-            bool json = CliOptions.Json(parse, output);
+            CliOutput format = CliOutput.From(parse, output);
             using AdminClient client = AdminClient.Open(parse.GetValue(admin));
             IReadOnlyList<ServiceTokenView> tokens = await client.GetAsync("/api/v1/service-tokens", AdminJsonContext.Default.IReadOnlyListServiceTokenView, cancellationToken);
-            if (json)
+            format.Write(tokens, AdminJsonContext.Default.IReadOnlyListServiceTokenView, tokens =>
             {
-                Console.WriteLine(JsonSerializer.Serialize(tokens, AdminJsonContext.Default.IReadOnlyListServiceTokenView));
-                return 0;
-            }
-
-            Console.WriteLine($"{"NAME",-20}  {"CLIENT ID",-40}  {"CREATED",-20}  STATE");
-            foreach (ServiceTokenView t in tokens)
-            {
-                Console.WriteLine($"{t.Name,-20}  {t.ClientId,-40}  {t.CreatedAt:u}  {(t.RevokedAt is null ? "active" : $"revoked {t.RevokedAt:u}")}");
-            }
-
+                Console.WriteLine($"{"NAME",-20}  {"CLIENT ID",-40}  {"CREATED",-20}  STATE");
+                foreach (ServiceTokenView t in tokens)
+                {
+                    Console.WriteLine($"{t.Name,-20}  {t.ClientId,-40}  {t.CreatedAt:u}  {(t.RevokedAt is null ? "active" : $"revoked {t.RevokedAt:u}")}");
+                }
+            });
             return 0;
         });
         return command;

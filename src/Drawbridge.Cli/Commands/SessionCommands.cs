@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Drawbridge.Cli.Admin;
 using Drawbridge.Cli.Hosting;
 using Drawbridge.Edge.Admin;
@@ -28,27 +27,23 @@ internal static class SessionCommands
     {
         var all = new Option<bool>("--all") { Description = "Include revoked and expired sessions" };
         var admin = CliOptions.AdminCredential();
-        var output = CliOptions.Output();
+        var output = CliOutput.Option();
         var command = new Command("list", "List sessions: user, method, since, expiry, open connections") { all, admin, output };
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
-            bool json = CliOptions.Json(parse, output);
+            CliOutput format = CliOutput.From(parse, output);
             using AdminClient client = AdminClient.Open(parse.GetValue(admin));
             IReadOnlyList<SessionView> sessions = await client.GetAsync($"/api/v1/sessions{(parse.GetValue(all) ? "?all=true" : "")}",
                 AdminJsonContext.Default.IReadOnlyListSessionView, cancellationToken);
-            if (json)
+            format.Write(sessions, AdminJsonContext.Default.IReadOnlyListSessionView, sessions =>
             {
-                Console.WriteLine(JsonSerializer.Serialize(sessions, AdminJsonContext.Default.IReadOnlyListSessionView));
-                return 0;
-            }
-
-            Console.WriteLine($"{"ID",-32}  {"USER",-30}  {"METHOD",-10}  {"SINCE",-20}  {"EXPIRES",-20}  CONNECTIONS");
-            foreach (SessionView s in sessions)
-            {
-                string state = s.RevokedAt is null ? $"{s.OpenConnections}" : $"revoked: {s.RevokedReason}";
-                Console.WriteLine($"{s.Id:N}  {s.Email,-30}  {s.LoginMethod,-10}  {s.CreatedAt:u}  {s.ExpiresAt:u}  {state}");
-            }
-
+                Console.WriteLine($"{"ID",-32}  {"USER",-30}  {"METHOD",-10}  {"SINCE",-20}  {"EXPIRES",-20}  CONNECTIONS");
+                foreach (SessionView s in sessions)
+                {
+                    string state = s.RevokedAt is null ? $"{s.OpenConnections}" : $"revoked: {s.RevokedReason}";
+                    Console.WriteLine($"{s.Id:N}  {s.Email,-30}  {s.LoginMethod,-10}  {s.CreatedAt:u}  {s.ExpiresAt:u}  {state}");
+                }
+            });
             return 0;
         });
         return command;
@@ -81,11 +76,11 @@ internal static class SessionCommands
         var kind = new Option<string?>("--kind") { Description = "sign_in, connection or admin" };
         var limit = new Option<int>("--limit") { Description = "At most this many events, newest first", DefaultValueFactory = _ => 100 };
         var admin = CliOptions.AdminCredential();
-        var output = CliOptions.Output();
+        var output = CliOutput.Option();
         var command = new Command("list", "List audit events, newest first") { since, user, app, kind, limit, admin, output };
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
-            bool json = CliOptions.Json(parse, output);
+            CliOutput format = CliOutput.From(parse, output);
             var query = new List<string> { $"limit={parse.GetValue(limit)}" };
             foreach (var (key, value) in new[] { ("since", parse.GetValue(since)), ("user", parse.GetValue(user)), ("app", parse.GetValue(app)), ("kind", parse.GetValue(kind)) })
             {
@@ -97,18 +92,14 @@ internal static class SessionCommands
 
             using AdminClient client = AdminClient.Open(parse.GetValue(admin));
             IReadOnlyList<AuditView> events = await client.GetAsync($"/api/v1/audit?{string.Join('&', query)}", AdminJsonContext.Default.IReadOnlyListAuditView, cancellationToken);
-            if (json)
+            format.Write(events, AdminJsonContext.Default.IReadOnlyListAuditView, events =>
             {
-                Console.WriteLine(JsonSerializer.Serialize(events, AdminJsonContext.Default.IReadOnlyListAuditView));
-                return 0;
-            }
-
-            foreach (AuditView e in events)
-            {
-                string bytes = e.BytesUp is null ? "" : $" {e.BytesUp}↑ {e.BytesDown}↓ {e.DurationMs} ms";
-                Console.WriteLine($"{e.At:u}  {e.Kind,-10}  {e.Actor,-30}  {e.App ?? "-",-24}  {e.Outcome}{(e.Policy is null ? "" : $" by {e.Policy}")}{bytes}{(e.Detail is null ? "" : "  " + e.Detail)}");
-            }
-
+                foreach (AuditView e in events)
+                {
+                    string bytes = e.BytesUp is null ? "" : $" {e.BytesUp}↑ {e.BytesDown}↓ {e.DurationMs} ms";
+                    Console.WriteLine($"{e.At:u}  {e.Kind,-10}  {e.Actor,-30}  {e.App ?? "-",-24}  {e.Outcome}{(e.Policy is null ? "" : $" by {e.Policy}")}{bytes}{(e.Detail is null ? "" : "  " + e.Detail)}");
+                }
+            });
             return 0;
         });
         return command;

@@ -67,25 +67,21 @@ internal static partial class TunnelCommands
     private static Command List()
     {
         var admin = CliOptions.AdminCredential();
-        var output = CliOptions.Output();
+        var output = CliOutput.Option();
         var command = new Command("list", "List tunnels with their routes and live links") { admin, output };
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
-            bool json = CliOptions.Json(parse, output);
+            CliOutput format = CliOutput.From(parse, output);
             using AdminClient client = AdminClient.Open(parse.GetValue(admin));
             IReadOnlyList<TunnelView> tunnels = await client.GetAsync("/api/v1/tunnels", AdminJsonContext.Default.IReadOnlyListTunnelView, cancellationToken);
-            if (json)
+            format.Write(tunnels, AdminJsonContext.Default.IReadOnlyListTunnelView, tunnels =>
             {
-                Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(tunnels, AdminJsonContext.Default.IReadOnlyListTunnelView));
-                return 0;
-            }
-
-            Console.WriteLine($"{"ID",-32}  {"NAME",-20}  {"LINKS",5}  ROUTES");
-            foreach (TunnelView t in tunnels)
-            {
-                Console.WriteLine($"{t.Id:N}  {t.Name,-20}  {t.Links.Count,5}  {string.Join(", ", t.Routes)}");
-            }
-
+                Console.WriteLine($"{"ID",-32}  {"NAME",-20}  {"LINKS",5}  ROUTES");
+                foreach (TunnelView t in tunnels)
+                {
+                    Console.WriteLine($"{t.Id:N}  {t.Name,-20}  {t.Links.Count,5}  {string.Join(", ", t.Routes)}");
+                }
+            });
             return 0;
         });
         return command;
@@ -95,27 +91,23 @@ internal static partial class TunnelCommands
     {
         var name = new Argument<string>("TUNNEL") { Description = "Tunnel name or id" };
         var admin = CliOptions.AdminCredential();
-        var output = CliOptions.Output();
+        var output = CliOutput.Option();
         var command = new Command("info", "Show a tunnel's routes and live links: edge, since when, open streams") { name, admin, output };
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
-            bool json = CliOptions.Json(parse, output);
+            CliOutput format = CliOutput.From(parse, output);
             using AdminClient client = AdminClient.Open(parse.GetValue(admin));
-            TunnelView t = await client.GetAsync($"/api/v1/tunnels/{Uri.EscapeDataString(parse.GetValue(name)!)}", AdminJsonContext.Default.TunnelView, cancellationToken);
-            if (json)
+            TunnelView tunnel = await client.GetAsync($"/api/v1/tunnels/{Uri.EscapeDataString(parse.GetValue(name)!)}", AdminJsonContext.Default.TunnelView, cancellationToken);
+            format.Write(tunnel, AdminJsonContext.Default.TunnelView, t =>
             {
-                Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(t, AdminJsonContext.Default.TunnelView));
-                return 0;
-            }
-
-            Console.WriteLine($"Tunnel {t.Name} ({t.Id:N}), created {t.CreatedAt:u}");
-            Console.WriteLine($"Routes: {(t.Routes.Count == 0 ? "(none)" : string.Join(", ", t.Routes))}");
-            Console.WriteLine($"Links: {t.Links.Count}");
-            foreach (LinkView link in t.Links.OrderBy(l => l.ConnectorId).ThenBy(l => l.LinkIndex))
-            {
-                Console.WriteLine($"  connector {link.ConnectorId:N} link {link.LinkIndex} from {link.RemoteAddress} since {link.Since:u}: {link.OpenStreams} open streams, RTT {link.RttMs} ms, version {link.Version}");
-            }
-
+                Console.WriteLine($"Tunnel {t.Name} ({t.Id:N}), created {t.CreatedAt:u}");
+                Console.WriteLine($"Routes: {(t.Routes.Count == 0 ? "(none)" : string.Join(", ", t.Routes))}");
+                Console.WriteLine($"Links: {t.Links.Count}");
+                foreach (LinkView link in t.Links.OrderBy(l => l.ConnectorId).ThenBy(l => l.LinkIndex))
+                {
+                    Console.WriteLine($"  connector {link.ConnectorId:N} link {link.LinkIndex} from {link.RemoteAddress} since {link.Since:u}: {link.OpenStreams} open streams, RTT {link.RttMs} ms, version {link.Version}");
+                }
+            });
             return 0;
         });
         return command;

@@ -29,12 +29,6 @@ internal static class CliOptions
         Description = "Dial the edge at HOST:PORT instead of the hostname's own address (TLS name and Host stay the same; env DRAWBRIDGE_EDGE)",
     };
 
-    public static Option<string> Output() => new("--output", "-o")
-    {
-        Description = "Output format: table or json",
-        DefaultValueFactory = _ => "table",
-    };
-
     public static Option<LogLevel> LogLevelOption() => new("--log-level")
     {
         Description = "Least severe log level shown: Trace, Debug, Information, Warning, Error",
@@ -46,12 +40,4 @@ internal static class CliOptions
         parse.GetValue(option) ?? (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? value : null);
 
     public static TimeSpan Duration(string text, string flag) => ConnectorConfigLoader.ParseDuration(text, flag, flag);
-
-    public static bool Json(ParseResult parse, Option<string> output) =>
-        parse.GetValue(output) switch
-        {
-            "json" => true,
-            "table" => false,
-            var other => throw new FormatException($"--output '{other}': use table or json"),
-        };
 }

@@ -87,9 +87,7 @@ internal static partial class AdminApi
             IReadOnlyList<StoredPolicy> existing = await state.Store.ListPoliciesAsync(app.Hostname, context.RequestAborted);
             precedence = request!.Precedence ?? (existing.Count == 0 ? 1 : existing.Max(p => p.Precedence) + 1);
             policy = new Policy(Guid.Empty, app.Hostname, request.Name ?? "", PolicyActionNames.Parse(request.Action), precedence,
-                [.. (request.Include ?? []).Select(Selector.Parse)],
-                [.. (request.Require ?? []).Select(Selector.Parse)],
-                [.. (request.Exclude ?? []).Select(Selector.Parse)]);
+                Selectors("include", request.Include), Selectors("require", request.Require), Selectors("exclude", request.Exclude));
         }
         catch (PolicyFormatException ex)
         {
@@ -118,7 +116,12 @@ internal static partial class AdminApi
         return Results.Json(views, AdminJsonContext.Default.IReadOnlyListPolicyView);
     }
 
-    private static Task<IResult> DeletePolicyAsync(Guid id, HttpContext context, EdgeState state) =>
+    private static Task<IResult> DeletePolicyAsync(string id, HttpContext context, EdgeState state) =>
+        Guid.TryParse(id, out Guid policyId)
+            ? DeletePolicyByIdAsync(policyId, context, state)
+            : Task.FromResult(Error(StatusCodes.Status400BadRequest, $"id: '{Printable(id)}' is not a policy id: `drawbridge policy list HOSTNAME` shows them"));
+
+    private static Task<IResult> DeletePolicyByIdAsync(Guid id, HttpContext context, EdgeState state) =>
         ChangeAsync(state, context, async change =>
         {
             if ((await state.Store.ListPoliciesAsync(null, context.RequestAborted)).FirstOrDefault(p => p.Id == id) is { } policy)
@@ -151,23 +154,37 @@ internal static partial class AdminApi
             return Error(StatusCodes.Status400BadRequest, $"ip: '{Printable(ip)}' is not an IP address");
         }
 
-        AccessSubject subject;
-        try
+        if (request.Email is { Length: 0 } || request.ServiceToken is { Length: 0 } || request.Email is not null && request.ServiceToken is not null)
         {
-            subject = request.ServiceToken is { } token
-                ? AccessSubject.ServiceToken(token, token, address)
-                : request.Email is { } email
-                    ? AccessSubject.User(email, request.Groups, request.LoginMethod, address)
-                    : AccessSubject.Anonymous(address);
+            return Error(StatusCodes.Status400BadRequest, "email, serviceToken: give one (a user or a service token), or neither (an anonymous client)");
         }
-        catch (ArgumentException ex)
-        {
-            return Error(StatusCodes.Status400BadRequest, ex.Message);
-        }
+
+        AccessSubject subject = request.ServiceToken is { } token
+            ? AccessSubject.ServiceToken(token, token, address)
+            : request.Email is { } email
+                ? AccessSubject.User(email, request.Groups, request.LoginMethod, address)
+                : AccessSubject.Anonymous(address);
 
         IReadOnlyList<StoredPolicy> stored = await state.Store.ListPoliciesAsync(app.Hostname, context.RequestAborted);
         PolicyDecision decision = PolicyEvaluator.Evaluate([.. stored.Select(PolicyRecords.ToPolicy)], subject);
         return Results.Json(new PolicyTestResult(decision.Allowed, decision.DecidedBy?.Name, decision.Reason), AdminJsonContext.Default.PolicyTestResult);
+    }
+
+    /// <summary>A rule's selectors, each error naming the rule and the position (<c>include[2]: selector "…" …</c>).</summary>
+    private static Selector[] Selectors(string field, IReadOnlyList<string>? texts)
+    {
+        var selectors = new Selector[texts?.Count ?? 0];
+        for (int i = 0; i < selectors.Length; i++)
+        {
+            if (!Selector.TryParse(texts![i], out Selector? selector, out string problem))
+            {
+                throw new PolicyFormatException($"{field}[{i}]: selector \"{PolicyText.Shown(texts[i] ?? "")}\" {problem}. Allowed forms: {Selector.AllowedForms}");
+            }
+
+            selectors[i] = selector;
+        }
+
+        return selectors;
     }
 
     private static IResult AppNotFound(string hostname) =>

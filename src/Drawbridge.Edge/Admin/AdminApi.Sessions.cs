@@ -9,7 +9,13 @@ internal static partial class AdminApi
 {
     private static async Task<IResult> ListSessionsAsync(HttpContext context, EdgeState state, OpenConnections connections, TimeProvider time)
     {
-        bool all = context.Request.Query["all"] == "true";
+        string? allText = context.Request.Query["all"];
+        if (allText is not (null or "true" or "false"))
+        {
+            return Error(StatusCodes.Status400BadRequest, $"all: '{Printable(allText)}' is not true or false");
+        }
+
+        bool all = allText == "true";
         IReadOnlyList<UserSession> sessions = await state.Store.ListSessionsAsync(!all, time.GetUtcNow(), context.RequestAborted);
         IReadOnlyList<SessionView> views = [.. sessions.Select(s => new SessionView(
             s.Id, s.Email, s.DisplayName, s.Groups, s.LoginMethod, s.ClientAddress, s.CreatedAt, s.ExpiresAt, s.RevokedAt, s.RevokedReason,
@@ -62,16 +68,9 @@ internal static partial class AdminApi
             return Error(StatusCodes.Status400BadRequest, "limit: a whole number from 1 to 10000");
         }
 
-        try
-        {
-            IReadOnlyList<AuditEvent> events = await state.Store.ListAuditAsync(since, Empty(query["user"]), Empty(query["app"]), Empty(query["kind"]), limit, context.RequestAborted);
-            IReadOnlyList<AuditView> views = [.. events.Select(e => new AuditView(e.Id, e.At, e.Kind, e.Actor, e.App, e.Outcome, e.Policy, e.ClientAddress, e.BytesUp, e.BytesDown, e.DurationMs, e.Detail))];
-            return Results.Json(views, AdminJsonContext.Default.IReadOnlyListAuditView);
-        }
-        catch (StoreValidationException ex)
-        {
-            return Error(StatusCodes.Status400BadRequest, ex.Message);
-        }
+        IReadOnlyList<AuditEvent> events = await state.Store.ListAuditAsync(since, Empty(query["user"]), Empty(query["app"]), Empty(query["kind"]), limit, context.RequestAborted);
+        IReadOnlyList<AuditView> views = [.. events.Select(e => new AuditView(e.Id, e.At, e.Kind, e.Actor, e.App, e.Outcome, e.Policy, e.ClientAddress, e.BytesUp, e.BytesDown, e.DurationMs, e.Detail))];
+        return Results.Json(views, AdminJsonContext.Default.IReadOnlyListAuditView);
     }
 
     private static string? Empty(string? value) => string.IsNullOrEmpty(value) ? null : value;

@@ -91,8 +91,7 @@ internal sealed class AdminAuthentication(IEdgeStore store, EdgeState state, Edg
     public static string NotAnAdministrator(string email, string adminApp, string reason) =>
         $"{email} is not an administrator of this edge ({reason}); an administrator can add them with `drawbridge policy add {adminApp} --action allow --include email:{email}`";
 
-    private static IResult Refuse(int status, string message) =>
-        Results.Json(new ErrorBody(message), AdminJsonContext.Default.ErrorBody, statusCode: status);
+    private static IResult Refuse(int status, string message) => AdminApi.Error(status, message);
 }
 
 /// <summary>Who made an admin request: <c>admin-token:&lt;id&gt;</c> or <c>email:&lt;address&gt;</c>. Never a secret.</summary>

@@ -3,7 +3,8 @@ using System.Text.Json.Serialization;
 
 namespace Drawbridge.Edge.Admin;
 
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+// Strict numbers: a number sent as a string is a type error, as an unknown field is (AdminRequestBody).
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.Strict)]
 [JsonSerializable(typeof(CreateTunnelRequest))]
 [JsonSerializable(typeof(CreatedTunnel))]
 [JsonSerializable(typeof(TunnelView))]

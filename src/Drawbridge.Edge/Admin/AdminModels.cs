@@ -1,6 +1,7 @@
 namespace Drawbridge.Edge.Admin;
 
-// The admin API's bodies (JSON, camelCase). Requests are validated by the handlers and the store.
+// The admin API's bodies (JSON, camelCase). Requests are validated by the handlers and the store;
+// a request parameter without a default is required (see AdminModels.Access.cs).
 
 internal sealed record CreateTunnelRequest(string? Name);
 

@@ -52,19 +52,102 @@ internal static class AdminRequestBody
             return (null, TooLarge()); // framing beyond MaxWireBytes: chunk extensions used as padding
         }
 
+        return Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), type);
+    }
+
+    /// <summary>
+    /// A JSON object whose fields are all the request's own, each once, each of its type. Unknown
+    /// fields are refused rather than ignored: a misspelt <c>sesionDuration</c> silently ignored
+    /// would create an app with the default; the CLI and the edge ship together, so they agree.
+    /// </summary>
+    internal static (T? Value, IResult? Error) Parse<T>(ReadOnlyMemory<byte> body, JsonTypeInfo<T> type)
+        where T : class
+    {
+        JsonDocument document;
         try
         {
-            T? value = JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), type);
-            return value is null
-                ? (null, Results.Json(new ErrorBody("the request body must be a JSON object"), statusCode: StatusCodes.Status400BadRequest))
-                : (value, null);
+            document = JsonDocument.Parse(body);
         }
         catch (JsonException ex)
         {
-            return (null, Results.Json(new ErrorBody($"the request body is not valid JSON for this endpoint: {ex.Message}"), statusCode: StatusCodes.Status400BadRequest));
+            return (null, BadRequest($"the request body is not valid JSON: {Syntax(ex)}"));
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (null, BadRequest($"the request body must be a JSON object, not {Kind(document.RootElement.ValueKind)}"));
+            }
+
+            var given = new Dictionary<string, JsonValueKind>(StringComparer.OrdinalIgnoreCase);
+            foreach (JsonProperty property in document.RootElement.EnumerateObject())
+            {
+                if (Field(type, property.Name) is null)
+                {
+                    return (null, BadRequest($"{AdminApi.Printable(property.Name)}: not a field of this request (it reads {string.Join(", ", type.Properties.Select(p => p.Name))})"));
+                }
+
+                if (!given.TryAdd(property.Name, property.Value.ValueKind))
+                {
+                    return (null, BadRequest($"{Field(type, property.Name)!.Name}: given twice"));
+                }
+            }
+
+            T? value;
+            try
+            {
+                value = document.RootElement.Deserialize(type);
+            }
+            catch (JsonException ex)
+            {
+                JsonPropertyInfo? field = ex.Path is { Length: > 2 } path ? Field(type, path[2..].Split('.', '[')[0]) : null;
+                string problem = ex.InnerException is { InnerException: System.Text.DecoderFallbackException } or System.Text.DecoderFallbackException
+                    ? "is not valid UTF-8"
+                    : $"expected {Expected(field?.PropertyType ?? typeof(object))}";
+                return (null, BadRequest(field is null ? $"the request body does not fit this request: {problem}" : $"{field.Name}: {problem}"));
+            }
+
+            // A record parameter without a default is required (the OpenAPI document lists it so).
+            if (type.Properties.FirstOrDefault(p => p.AssociatedParameter is { HasDefaultValue: false } &&
+                given.GetValueOrDefault(p.Name, JsonValueKind.Null) == JsonValueKind.Null) is { } missing)
+            {
+                return (null, BadRequest($"{missing.Name}: is required"));
+            }
+
+            return (value, null);
         }
     }
 
-    private static IResult TooLarge() =>
-        Results.Json(new ErrorBody($"request body over {MaxBytes} bytes"), statusCode: StatusCodes.Status413PayloadTooLarge);
+    private static JsonPropertyInfo? Field(JsonTypeInfo type, string name) =>
+        type.Properties.FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The reader's complaint and where, without the exception's own wording about .NET types.</summary>
+    private static string Syntax(JsonException ex) =>
+        ex.LineNumber is { } line && ex.BytePositionInLine is { } position
+            ? $"{(ex.InnerException ?? ex).Message.Split(" LineNumber:")[0].TrimEnd('.')} (line {line + 1}, byte {position + 1})"
+            : "it does not parse";
+
+    private static string Kind(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.Null => "null",
+        _ => "true or false",
+    };
+
+    private static string Expected(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
+    {
+        var t when t == typeof(string) => "a string",
+        var t when t == typeof(Guid) => "an id (a UUID)",
+        var t when t == typeof(int) => "a whole number",
+        var t when t == typeof(bool) => "true or false",
+        var t when t == typeof(IReadOnlyList<string>) => "a list of strings",
+        var t => $"a {t.Name}",
+    };
+
+    private static IResult BadRequest(string message) => AdminApi.Error(StatusCodes.Status400BadRequest, message);
+
+    private static IResult TooLarge() => AdminApi.Error(StatusCodes.Status413PayloadTooLarge, $"request body over {MaxBytes} bytes");
 }

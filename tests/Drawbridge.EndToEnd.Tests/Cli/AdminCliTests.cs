@@ -3,11 +3,12 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Drawbridge.EndToEnd.Tests.Fixtures;
 using Drawbridge.EndToEnd.Tests.Harness;
+using Drawbridge.EndToEnd.Tests.Identity;
 
 namespace Drawbridge.EndToEnd.Tests.Cli;
 
 /// <summary>
-/// The admin commands (<c>tunnel create|route|list|info|token</c>, <c>service-token create|list</c>)
+/// The admin commands (<c>tunnel create|route|list|info|token</c>, <c>service-token create|list</c>, and every list and show with <c>-o json</c>)
 /// as processes against an <c>edge run</c> process, and the errors a user can cause.
 /// </summary>
 [UnsupportedOSPlatform("windows")] // file modes; the end-to-end tests run on Linux
@@ -59,6 +60,55 @@ public sealed partial class AdminCliTests
             Assert.Matches($@"(?m)^ci\s+{Regex.Escape(clientId)}\s+\S+ \S+\s+active$", tokens);
             Assert.DoesNotContain(serviceToken.RootElement.GetProperty("clientSecret").GetString()!, tokens, StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>Every list and show command's <c>-o json</c> is the admin API's answer: the properties docs/admin-api.openapi.json gives it.</summary>
+    [Fact(Timeout = 300_000)]
+    public async Task ListAndShowCommands_WithOutputJson_PrintTheApisShape()
+    {
+        await using var cli = new DrawbridgeCli();
+        string data = Path.Combine(cli.Scratch("edge"), "data");
+        await cli.StartEdgeAsync(data);
+        string[] admin = ["--admin-credential", Path.Combine(data, "admin.json")];
+        await cli.RunSucceedingAsync(["tunnel", "create", "db", .. admin]);
+        await cli.RunSucceedingAsync(["tunnel", "route", "dns", "db", "db.test", .. admin]);
+        await cli.RunSucceedingAsync(["service-token", "create", "ci", .. admin]);
+        await cli.RunSucceedingAsync(["app", "create", "db.test", .. admin]);
+        await cli.RunSucceedingAsync(["policy", "add", "db.test", "--action", "allow", "--include", "email-domain:example.com", .. admin]);
+        using JsonDocument openApi = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(NodeServerScript.RepositoryRoot, "docs", "admin-api.openapi.json")));
+        JsonElement schemas = openApi.RootElement.GetProperty("components").GetProperty("schemas");
+
+        (string[] Command, string Schema, bool List)[] commands =
+        [
+            (["tunnel", "list"], "TunnelView", true),
+            (["tunnel", "info", "db"], "TunnelView", false),
+            (["service-token", "list"], "ServiceTokenView", true),
+            (["app", "list"], "AppView", true),
+            (["app", "info", "db.test"], "AppView", false),
+            (["policy", "list", "db.test"], "PolicyView", true),
+            (["policy", "test", "db.test", "--email", "alice@example.com"], "PolicyTestResult", false),
+            (["session", "list", "--all"], "SessionView", true),
+            (["audit", "list", "--kind", "admin"], "AuditView", true),
+        ];
+        foreach (var (command, schema, list) in commands)
+        {
+            using JsonDocument output = JsonDocument.Parse(await cli.RunSucceedingAsync([.. command, "-o", "json", .. admin]));
+            JsonElement root = output.RootElement;
+            Assert.Equal(list ? JsonValueKind.Array : JsonValueKind.Object, root.ValueKind);
+            string[] expected = [.. schemas.GetProperty(schema).GetProperty("properties").EnumerateObject().Select(p => p.Name)];
+            foreach (JsonElement item in list ? [.. root.EnumerateArray()] : new[] { root })
+            {
+                Assert.Equal(expected, item.EnumerateObject().Select(p => p.Name));
+            }
+        }
+
+        using (JsonDocument app = JsonDocument.Parse(await cli.RunSucceedingAsync(["app", "info", "db.test", "-o", "json", .. admin])))
+        {
+            Assert.Equal("allow", Assert.Single(app.RootElement.GetProperty("policies").EnumerateArray()).GetProperty("action").GetString());
+        }
+
+        Assert.Contains("db.test  (sessions 1d, 1 policies)", await cli.RunSucceedingAsync(["app", "info", "db.test", .. admin]), StringComparison.Ordinal);
+        await AssertFailsAsync(cli, ["app", "info", "nosuch.test", .. admin], "drawbridge: error: no application for 'nosuch.test'");
     }
 
     [Fact(Timeout = 120_000)]

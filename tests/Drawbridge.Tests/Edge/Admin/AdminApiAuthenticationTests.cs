@@ -23,9 +23,7 @@ public sealed class AdminApiAuthenticationTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _edge = await AdminEdge.StartAsync();
-        await _edge.CreateTunnelAsync("db-prod");
-        await _edge.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "routes", """{"hostname":"db.example.com","tunnel":"db-prod"}""");
-        await _edge.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "service-tokens", """{"name":"ci"}""");
+        await _edge.SeedAsync();
     }
 
     public async Task DisposeAsync() => await _edge.DisposeAsync();

@@ -19,62 +19,100 @@ public sealed class AdminApiBodyTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _edge.DisposeAsync();
 
-    public static TheoryData<string> BodyEndpoints => ["tunnels", "routes", "service-tokens"];
+    /// <summary>Every POST that reads a body (AdminApi.Map), and one string field it reads.</summary>
+    public static TheoryData<string, string> BodyEndpoints => new()
+    {
+        { "tunnels", "name" },
+        { "routes", "hostname" },
+        { "service-tokens", "name" },
+        { "apps", "hostname" },
+        { "apps/localhost/policies", "name" },
+        { "apps/localhost/policy-test", "email" },
+        { "sessions/revoke", "email" },
+    };
 
     /// <summary>Bodies no endpoint accepts, and the start of the error each must give.</summary>
-    private static readonly (string Body, string Error)[] Malformed =
+    private static IEnumerable<(string Body, string Error)> Malformed(string field) =>
     [
-        ("""{"name":""", "the request body is not valid JSON for this endpoint: "),
-        ("""{"name":"db",}""", "the request body is not valid JSON for this endpoint: "),
-        ("""{name: "db"}""", "the request body is not valid JSON for this endpoint: "),
-        ("not json at all", "the request body is not valid JSON for this endpoint: "),
-        ("", "the request body is not valid JSON for this endpoint: "),
-        ("""[{"name":"db","hostname":"db.example.com","tunnel":"db-prod"}]""", "the request body is not valid JSON for this endpoint: "),
-        ("\"db\"", "the request body is not valid JSON for this endpoint: "),
-        ("42", "the request body is not valid JSON for this endpoint: "),
-        ("""{"name":5,"hostname":5,"tunnel":5}""", "the request body is not valid JSON for this endpoint: "),
-        ("""{"name":["db"],"hostname":["x"],"tunnel":["db-prod"]}""", "the request body is not valid JSON for this endpoint: "),
-        ("""{"name":{"a":1},"hostname":true,"tunnel":{"a":1}}""", "the request body is not valid JSON for this endpoint: "),
-        ("{\"name\":" + new string('[', 1000) + new string(']', 1000) + "}", "the request body is not valid JSON for this endpoint: "),
-        ("null", "the request body must be a JSON object"),
+        ($$"""{"{{field}}":""", "the request body is not valid JSON: "),
+        ($$"""{"{{field}}":"db",}""", "the request body is not valid JSON: "),
+        ($$"""{{{field}}: "db"}""", "the request body is not valid JSON: "),
+        ("not json at all", "the request body is not valid JSON: "),
+        ("", "the request body is not valid JSON: "),
+        ($$"""{"{{field}}":"db"} {}""", "the request body is not valid JSON: "),
+        ("{\"" + field + "\":" + new string('[', 1000) + new string(']', 1000) + "}", "the request body is not valid JSON: "),
+        ($$"""[{"{{field}}":"db"}]""", "the request body must be a JSON object, not an array"),
+        ("\"db\"", "the request body must be a JSON object, not a string"),
+        ("42", "the request body must be a JSON object, not a number"),
+        ("true", "the request body must be a JSON object, not true or false"),
+        ("null", "the request body must be a JSON object, not null"),
+        ($$"""{"{{field}}":5}""", $"{field}: expected a string"),
+        ($$"""{"{{field}}":["db"]}""", $"{field}: expected a string"),
+        ("{\"" + field + "\":{\"a\":1}}", $"{field}: expected a string"),
+        ($$"""{"{{field}}":true}""", $"{field}: expected a string"),
+        ($$"""{"{{field}}":"a","{{field}}":"b"}""", $"{field}: given twice"),
+        ($$"""{"{{field}}":"a","{{field.ToUpperInvariant()}}":"b"}""", $"{field}: given twice"),
+        ($$"""{"{{field}}":"a","bogus":1}""", "bogus: not a field of this request (it reads "),
+        ("{\"x\\u0000\\r\\ny\":1}", "x???y: not a field of this request (it reads "),
     ];
 
     [Theory(Timeout = AdminEdge.TestTimeout)]
     [MemberData(nameof(BodyEndpoints))]
-    public async Task MalformedBody_Is400SayingWhatIsWrong_AndChangesNothing(string path)
+    public async Task MalformedBody_Is400SayingWhatIsWrong_AndChangesNothing(string path, string field)
     {
         string before = await _edge.StateAsync();
 
-        foreach (var (body, expected) in Malformed)
+        foreach (var (body, expected) in Malformed(field))
         {
             string error = await _edge.ErrorAsync(HttpStatusCode.BadRequest, HttpMethod.Post, path, body);
             Assert.StartsWith(expected, error, StringComparison.Ordinal);
+            Assert.DoesNotContain("Drawbridge.", error, StringComparison.Ordinal); // no .NET type names
         }
 
         Assert.Equal(before, await _edge.StateAsync());
     }
 
     [Theory(Timeout = AdminEdge.TestTimeout)]
-    [MemberData(nameof(BodyEndpoints))]
-    public async Task InvalidUtf8_Is400_AndChangesNothing(string path)
+    [InlineData("apps", """{"hostname":"db.example.com","sessionDuration":8}""", "sessionDuration: expected a string")]
+    [InlineData("apps/localhost/policies", """{"action":"allow","precedence":"first"}""", "precedence: expected a whole number")]
+    [InlineData("apps/localhost/policies", """{"action":"allow","precedence":1.5}""", "precedence: expected a whole number")]
+    [InlineData("apps/localhost/policies", """{"action":"allow","precedence":99999999999}""", "precedence: expected a whole number")]
+    [InlineData("apps/localhost/policies", """{"action":"allow","include":"everyone"}""", "include: expected a list of strings")]
+    [InlineData("apps/localhost/policies", """{"action":"allow","include":[1]}""", "include: expected a list of strings")]
+    [InlineData("apps/localhost/policies", """{"action":"allow","exclude":{"a":1}}""", "exclude: expected a list of strings")]
+    [InlineData("apps/localhost/policy-test", """{"groups":"ops"}""", "groups: expected a list of strings")]
+    [InlineData("sessions/revoke", """{"id":"not-a-uuid"}""", "id: expected an id (a UUID)")]
+    [InlineData("sessions/revoke", """{"id":42}""", "id: expected an id (a UUID)")]
+    public async Task WrongTypeInAField_Is400NamingTheFieldAndTheType_AndChangesNothing(string path, string body, string expected)
     {
         string before = await _edge.StateAsync();
-        byte[] invalid = [0xC3, 0x28, 0xFF];
-        var content = new ByteArrayContent([.. "{\"name\":\""u8, .. invalid, .. "\",\"hostname\":\""u8, .. invalid, .. "\",\"tunnel\":\""u8, .. invalid, .. "\"}"u8]);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
 
-        using HttpResponseMessage response = await _edge.SendAsync(HttpMethod.Post, path, content);
+        Assert.Equal(expected, await _edge.ErrorAsync(HttpStatusCode.BadRequest, HttpMethod.Post, path, body));
 
-        Assert.StartsWith("the request body is not valid JSON for this endpoint: ", AdminEdge.ErrorMessage(await AdminEdge.BodyAsync(response, HttpStatusCode.BadRequest)), StringComparison.Ordinal);
         Assert.Equal(before, await _edge.StateAsync());
     }
 
     [Theory(Timeout = AdminEdge.TestTimeout)]
     [MemberData(nameof(BodyEndpoints))]
-    public async Task OversizedBodyWithContentLength_Is413_AndChangesNothing(string path)
+    public async Task InvalidUtf8_Is400_AndChangesNothing(string path, string field)
     {
         string before = await _edge.StateAsync();
-        var content = new ByteArrayContent(Padded(MaxBytes + 1));
+        byte[] invalid = [0xC3, 0x28, 0xFF];
+        var content = new ByteArrayContent([.. "{\""u8, .. Encoding.UTF8.GetBytes(field), .. "\":\""u8, .. invalid, .. "\"}"u8]);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        using HttpResponseMessage response = await _edge.SendAsync(HttpMethod.Post, path, content);
+
+        Assert.Equal($"{field}: is not valid UTF-8", AdminEdge.ErrorMessage(await AdminEdge.BodyAsync(response, HttpStatusCode.BadRequest)));
+        Assert.Equal(before, await _edge.StateAsync());
+    }
+
+    [Theory(Timeout = AdminEdge.TestTimeout)]
+    [MemberData(nameof(BodyEndpoints))]
+    public async Task OversizedBodyWithContentLength_Is413_AndChangesNothing(string path, string field)
+    {
+        string before = await _edge.StateAsync();
+        var content = new ByteArrayContent(Padded(MaxBytes + 1, $$"""{"{{field}}":"big"}"""));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
 
         using HttpResponseMessage response = await _edge.SendAsync(HttpMethod.Post, path, content);
@@ -87,6 +125,10 @@ public sealed class AdminApiBodyTests : IAsyncLifetime
     [InlineData("tunnels", MaxBytes + 1)]
     [InlineData("routes", MaxBytes + 1)]
     [InlineData("service-tokens", MaxBytes + 1)]
+    [InlineData("apps", MaxBytes + 1)]
+    [InlineData("apps/localhost/policies", MaxBytes + 1)]
+    [InlineData("apps/localhost/policy-test", MaxBytes + 1)]
+    [InlineData("sessions/revoke", MaxBytes + 1)]
     [InlineData("tunnels", 256 * 1024)]
     public async Task OversizedChunkedBody_Is413_AndChangesNothing(string path, int size)
     {

@@ -95,14 +95,23 @@ public sealed class AdminApiRouteTests : IAsyncLifetime
     [InlineData("00000000-0000-0000-0000-000000000000")]
     [InlineData("' OR 1=1 --")]
     [InlineData("")]
-    [InlineData(null)]
-    public async Task UnknownTunnel_Is404NamingIt_AndChangesNothing(string? tunnel)
+    public async Task UnknownTunnel_Is404NamingIt_AndChangesNothing(string tunnel)
     {
         string before = await _edge.StateAsync();
 
         string error = await _edge.ErrorAsync(HttpStatusCode.NotFound, HttpMethod.Post, "routes", Route("db.example.com", tunnel));
 
         Assert.Equal($"no tunnel named '{tunnel}': `drawbridge tunnel list` shows them", error);
+        Assert.Equal(before, await _edge.StateAsync());
+    }
+
+    [Fact(Timeout = AdminEdge.TestTimeout)]
+    public async Task MissingTunnel_Is400SayingItIsRequired_AndChangesNothing()
+    {
+        string before = await _edge.StateAsync();
+
+        Assert.Equal("tunnel: is required", await _edge.ErrorAsync(HttpStatusCode.BadRequest, HttpMethod.Post, "routes", Route("db.example.com", null)));
+        Assert.Equal("tunnel: is required", await _edge.ErrorAsync(HttpStatusCode.BadRequest, HttpMethod.Post, "routes", """{"hostname":"db.example.com"}"""));
         Assert.Equal(before, await _edge.StateAsync());
     }
 
@@ -120,7 +129,7 @@ public sealed class AdminApiRouteTests : IAsyncLifetime
 
     [Theory(Timeout = AdminEdge.TestTimeout)]
     [InlineData("", "hostname: is empty")]
-    [InlineData(null, "hostname: is empty")]
+    [InlineData(null, "hostname: is required")]
     [InlineData("db example.com", "has characters other than a-z, 0-9, '-' and '.'")]
     [InlineData("x'; DROP TABLE routes; --", "has characters other than a-z, 0-9, '-' and '.'")]
     [InlineData("db.example.com\r\nX-Injected: 1", "has characters other than a-z, 0-9, '-' and '.'")]

@@ -137,7 +137,7 @@ public sealed partial class AdminApiServiceTokenTests : IAsyncLifetime
     [InlineData("ci\tdeploy", "name: contains control characters")]
     [InlineData("ci\u007f", "name: contains control characters")]
     [InlineData("", "name: is empty")]
-    [InlineData(null, "name: is empty")]
+    [InlineData(null, "name: is required")]
     [InlineData("ci ", "name: starts or ends with spaces")]
     public async Task BadName_Is400NamingTheField_AndChangesNothing(string? name, string expected)
     {

@@ -177,7 +177,7 @@ public sealed class AdminApiTunnelTests : IAsyncLifetime
     [InlineData("", "name: is empty")]
     [InlineData("   ", "name: is empty")]
     [InlineData(" db", "name: starts or ends with spaces")]
-    [InlineData(null, "name: is empty")]
+    [InlineData(null, "name: is required")]
     public async Task BadName_Is400NamingTheField_AndChangesNothing(string? name, string expected)
     {
         await _edge.CreateTunnelAsync("existing");

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Drawbridge.Edge.Hosting;
+using Drawbridge.Edge.Storage;
 using Drawbridge.Protocol.Credentials;
 using Drawbridge.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -144,6 +145,19 @@ internal sealed class AdminEdge : IAsyncDisposable
         JsonElement created = await ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "tunnels", Json(new { name }));
         return TunnelCredential.Parse(created.GetProperty("credential").GetString()!);
     }
+
+    /// <summary>A tunnel "db-prod" routed at db.example.com, and a service token "ci": something for every endpoint to find.</summary>
+    public async Task SeedAsync()
+    {
+        await CreateTunnelAsync("db-prod");
+        await ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "routes", """{"hostname":"db.example.com","tunnel":"db-prod"}""");
+        await ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "service-tokens", """{"name":"ci"}""");
+    }
+
+    /// <summary>A signed-in user's session (one-time PIN from 127.0.0.1, two hours), straight into the store.</summary>
+    public Task<UserSession> CreateSessionAsync(string email, IReadOnlyList<string> groups) =>
+        Host.State.Store.CreateSessionAsync(SecretHash.Hash(SecretHash.NewSecret()), email, null, groups, "otp", "127.0.0.1",
+            DateTimeOffset.UtcNow.AddHours(2), CancellationToken.None).WaitAsync(StepTimeout);
 
     public static string Json<T>(T value) => JsonSerializer.Serialize(value);
 

@@ -61,7 +61,7 @@ public sealed class AdminSignInTests : IAsyncLifetime
     public async Task ATokenForAnotherApp_IsNotAnAdminCredential()
     {
         await _edge.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "apps", """{"hostname":"db.example.com"}""");
-        UserSession session = await SessionAsync("alice@example.com", []);
+        UserSession session = await _edge.CreateSessionAsync("alice@example.com", []);
         string token = _edge.Host.Tokens.Issue(session, "db.example.com", TimeSpan.FromHours(1)).Token;
         using HttpClient client = _edge.NewClient("Bearer " + token);
 
@@ -120,12 +120,8 @@ public sealed class AdminSignInTests : IAsyncLifetime
 
     private async Task<HttpClient> SignedInAsync(string email, IReadOnlyList<string> groups)
     {
-        UserSession session = await SessionAsync(email, groups);
+        UserSession session = await _edge.CreateSessionAsync(email, groups);
         string token = _edge.Host.Tokens.Issue(session, AdminApp, TimeSpan.FromHours(1)).Token;
         return _edge.NewClient("Bearer " + token);
     }
-
-    private Task<UserSession> SessionAsync(string email, IReadOnlyList<string> groups) =>
-        _edge.Host.State.Store.CreateSessionAsync(Drawbridge.Protocol.Credentials.SecretHash.Hash(Drawbridge.Protocol.Credentials.SecretHash.NewSecret()),
-            email, null, groups, "otp", "127.0.0.1", DateTimeOffset.UtcNow.AddHours(2), CancellationToken.None);
 }
