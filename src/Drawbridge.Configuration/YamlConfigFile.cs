@@ -27,6 +27,10 @@ public static class YamlConfigFile
             ? text.ToLowerInvariant()
             : throw new ConfigException($"{where}: '{key}' must be one of {string.Join(", ", LogLevels)}, not '{text}'");
 
+    /// <summary><c>log-format:</c> plain or json.</summary>
+    public static string LogFormat(string text, string where, string key) =>
+        text is "plain" or "json" ? text : throw new ConfigException($"{where}: '{key}' must be plain or json, not '{text}'");
+
     /// <summary>The text of <paramref name="path"/>, refusing a missing or oversized file.</summary>
     public static string ReadText(string path)
     {

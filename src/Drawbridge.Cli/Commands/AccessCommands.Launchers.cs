@@ -13,7 +13,7 @@ internal static partial class AccessCommands
     {
         var hostname = new Option<string>("--hostname") { Description = "The app hostname, or *.a wildcard (ssh's Host pattern)", Required = true };
         var edge = CliOptions.Edge();
-        var caCert = CaCertOption();
+        var caCert = CliOptions.CaCert();
         var tokenId = new Option<string?>("--service-token-id") { Description = "Service token client id; its secret is read from DRAWBRIDGE_SERVICE_TOKEN_SECRET when ssh runs, never written" };
         var command = new Command("ssh-config", "Print a ~/.ssh/config stanza whose ProxyCommand runs `access tcp` (like cloudflared access ssh-config)") { hostname, edge, caCert, tokenId };
         CliAction.Set(command, (parse, cancellationToken) =>
@@ -39,7 +39,7 @@ internal static partial class AccessCommands
         var platform = new Option<ShortcutPlatform?>("--platform") { Description = "linux (.desktop), macos (.command) or windows (.cmd); default: this machine's" };
         var output = new Option<string?>("--output") { Description = "Directory to write to (default: ~/.local/share/applications, or the Desktop on macOS and Windows)" };
         var edge = CliOptions.Edge();
-        var caCert = CaCertOption();
+        var caCert = CliOptions.CaCert();
         var command = new Command("shortcut", "Write a desktop launcher that opens the forward in a terminal, for people who don't use a command line") { hostname, url, name, platform, output, edge, caCert };
         CliAction.Set(command, (parse, cancellationToken) =>
         {

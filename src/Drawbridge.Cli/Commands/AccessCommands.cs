@@ -42,7 +42,7 @@ internal static partial class AccessCommands
     {
         var hostname = new Argument<string>("HOSTNAME") { Description = "The app hostname, e.g. db.example.com" };
         var edge = CliOptions.Edge();
-        var caCert = CaCertOption();
+        var caCert = CliOptions.CaCert();
         var noBrowser = new Option<bool>("--no-browser") { Description = "Sign in on another device with a code (RFC 8628) instead of a browser here" };
         var command = new Command("login", "Sign in for an app and cache its token (browser with a loopback redirect, or a device code)") { hostname, edge, caCert, noBrowser };
         CliAction.Set(command, async (parse, cancellationToken) =>
@@ -88,8 +88,6 @@ internal static partial class AccessCommands
         return command;
     }
 
-    private static Option<string?> CaCertOption() =>
-        new("--ca-cert") { Description = "PEM file of the edge's CA, for a self-signed edge (env DRAWBRIDGE_CA_CERT)" };
 
     private static string Normalize(string hostname) => hostname.Trim().TrimEnd('.').ToLowerInvariant();
 
@@ -114,7 +112,7 @@ internal static partial class AccessCommands
         var hostname = new Option<string>("--hostname") { Description = "The app hostname, e.g. db.example.com", Required = true };
         var url = new Option<string?>("--url") { Description = "Listen here, e.g. localhost:9210; without it, use stdin/stdout (ssh ProxyCommand)" };
         var edge = CliOptions.Edge();
-        var caCert = CaCertOption();
+        var caCert = CliOptions.CaCert();
         var noBrowser = new Option<bool>("--no-browser") { Description = "When sign-in is needed, use a code for another device instead of a browser" };
         var tokenId = new Option<string?>("--service-token-id") { Description = "Service token client id (env DRAWBRIDGE_SERVICE_TOKEN_ID)" };
         var tokenSecret = new Option<string?>("--service-token-secret") { Description = "Service token secret (env DRAWBRIDGE_SERVICE_TOKEN_SECRET)" };

@@ -14,7 +14,7 @@ internal static class DoctorCommand
     {
         var hostname = new Option<string?>("--hostname") { Description = "The app to check, e.g. db.example.com (a test connection is made with your cached sign-in or a service token)" };
         var edge = CliOptions.Edge();
-        var caCert = new Option<string?>("--ca-cert") { Description = "PEM file of the edge's CA, for a self-signed edge (env DRAWBRIDGE_CA_CERT)" };
+        var caCert = CliOptions.CaCert();
         var tokenId = new Option<string?>("--service-token-id") { Description = "Service token client id (env DRAWBRIDGE_SERVICE_TOKEN_ID)" };
         var tokenSecret = new Option<string?>("--service-token-secret") { Description = "Service token secret (env DRAWBRIDGE_SERVICE_TOKEN_SECRET)" };
         var command = new Command("doctor", "Check, in order, name resolution, TCP to 443, the proxy, TLS trust, clock skew and a test connection; say which step fails and what to do")

@@ -20,7 +20,7 @@ internal static partial class TunnelCommands
     private static Command Login()
     {
         var edge = new Option<string?>("--edge") { Description = "The edge's URL, e.g. https://access.example.com (env DRAWBRIDGE_EDGE)" };
-        var caCert = new Option<string?>("--ca-cert") { Description = "PEM file of the edge's CA, for a self-signed edge (env DRAWBRIDGE_CA_CERT)" };
+        var caCert = CliOptions.CaCert();
         var noBrowser = new Option<bool>("--no-browser") { Description = "Sign in on another device with a code (RFC 8628) instead of a browser here" };
         var admin = CliOptions.AdminCredential();
         var command = new Command("login", "Sign in as an administrator of an edge and save the admin credential the tunnel, app and policy commands use")

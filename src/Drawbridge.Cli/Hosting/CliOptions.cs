@@ -24,6 +24,11 @@ internal static class CliOptions
             + "edge's \"store\" setting (env DRAWBRIDGE_STORE)",
     };
 
+    public static Option<string?> CaCert() => new("--ca-cert")
+    {
+        Description = "PEM file of the edge's CA, for a self-signed edge (env DRAWBRIDGE_CA_CERT)",
+    };
+
     public static Option<string?> Edge() => new("--edge")
     {
         Description = "Dial the edge at HOST:PORT instead of the hostname's own address (TLS name and Host stay the same; env DRAWBRIDGE_EDGE)",

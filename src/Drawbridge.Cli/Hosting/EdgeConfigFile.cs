@@ -36,7 +36,7 @@ internal sealed record EdgeConfigFile(string? DataDirectory, string? Listen, str
                 "grace-period" => config with { GracePeriod = ConnectorConfigLoader.ParseDuration(Text(), where, key) },
                 "store" => config with { Store = Text() },
                 "log-level" => config with { LogLevel = YamlConfigFile.LogLevel(Text(), where, key) },
-                "log-format" => config with { LogFormat = CheckLogFormat(Text(), where) },
+                "log-format" => config with { LogFormat = YamlConfigFile.LogFormat(Text(), where, key) },
                 _ => throw new ConfigException($"{where}: unknown key '{key}'; allowed: {string.Join(", ", Keys)}"),
             };
         }
@@ -48,9 +48,6 @@ internal sealed record EdgeConfigFile(string? DataDirectory, string? Listen, str
 
         return config;
     }
-
-    private static string CheckLogFormat(string text, string where) =>
-        text is "plain" or "json" ? text : throw new ConfigException($"{where}: 'log-format' must be plain or json, not '{text}'");
 
     private static string CheckListen(string text, string where)
     {

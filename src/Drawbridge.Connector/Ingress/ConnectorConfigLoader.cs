@@ -30,10 +30,7 @@ internal static class ConnectorConfigLoader
                 case "metrics": metrics = YamlConfigFile.Scalar(value, where, key); break;
                 case "edge": edge = YamlConfigFile.Scalar(value, where, key); break;
                 case "log-level": logLevel = YamlConfigFile.LogLevel(YamlConfigFile.Scalar(value, where, key), where, key); break;
-                case "log-format":
-                    logFormat = YamlConfigFile.Scalar(value, where, key) is "plain" or "json" ? YamlConfigFile.Scalar(value, where, key)
-                        : throw new ConfigException($"{where}: 'log-format' must be plain or json");
-                    break;
+                case "log-format": logFormat = YamlConfigFile.LogFormat(YamlConfigFile.Scalar(value, where, key), where, key); break;
                 case "ha-connections":
                     ha = int.TryParse(YamlConfigFile.Scalar(value, where, key), NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 16
                         ? n

@@ -45,6 +45,13 @@ internal static class AccessAuthenticator
             return null;
         }
 
+        return AuthenticateAppToken(token, client, hostname, snapshot, tokens, out outcome, out failure);
+    }
+
+    /// <summary>An app token for <paramref name="hostname"/>: signature, issuer, audience, time, and a session not revoked.</summary>
+    public static AccessCaller? AuthenticateAppToken(string token, IPAddress client, string hostname, EdgeSnapshot snapshot, AppTokens tokens, out ConnectionOutcome outcome, out string failure)
+    {
+        outcome = ConnectionOutcome.Unauthenticated;
         var (claims, result) = tokens.Validate(token, hostname);
         if (claims is null)
         {

@@ -65,8 +65,7 @@ internal sealed class AdminAuthentication(IEdgeStore store, EdgeState state, Edg
         }
 
         EdgeSnapshot snapshot = state.Current;
-        var headers = new HeaderDictionary { ["Authorization"] = "Bearer " + token };
-        AccessCaller? caller = AccessAuthenticator.Authenticate(headers, client, adminApp, snapshot, tokens, out ConnectionOutcome outcome, out string failure);
+        AccessCaller? caller = AccessAuthenticator.AuthenticateAppToken(token, client, adminApp, snapshot, tokens, out ConnectionOutcome outcome, out _);
         if (caller is null)
         {
             string why = outcome switch
