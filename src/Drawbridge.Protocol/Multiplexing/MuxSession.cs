@@ -21,6 +21,7 @@ public sealed partial class MuxSession : IAsyncDisposable
     private readonly Channel<MuxStream> _accepted = Channel.CreateUnbounded<MuxStream>(new() { SingleWriter = true });
     private readonly TaskCompletionSource<MuxLinkEnd> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<MuxLinkEnd> _peerGoAway = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Never disposed: see DisposeAsync.
     private readonly CancellationTokenSource _readCancel = new();
     private readonly CancellationTokenSource _writeCancel = new();
     private uint _highestStreamId;
@@ -140,11 +141,6 @@ public sealed partial class MuxSession : IAsyncDisposable
     public void Abort(string reason)
     {
         Terminate(new MuxLinkEnd(MuxErrorCode.LinkLost, reason, ByPeer: false), sendGoAway: false);
-        if (Volatile.Read(ref _disposed) == 1)
-        {
-            return; // already ended and disposed (its owner got there first): nothing left to cancel
-        }
-
         _readCancel.Cancel();
         _writeCancel.Cancel();
     }
@@ -168,8 +164,9 @@ public sealed partial class MuxSession : IAsyncDisposable
             _completion.TrySetResult(_end!);
         }
 
-        _readCancel.Dispose();
-        _writeCancel.Dispose();
+        // _readCancel and _writeCancel are not disposed: they have no timer and no linked token, so
+        // Dispose would free nothing, and disposing them raced with an Abort (or a keep-alive
+        // timeout) from another thread cancelling them after Terminate had let the owner dispose.
     }
 
     private async Task RunAsync()
