@@ -1,5 +1,8 @@
 using System.CommandLine;
 using Drawbridge.Cli.Commands;
+using Drawbridge.Cli.Hosting;
+
+SocketCompletions.PreferInline(); // before any socket exists
 
 // The `drawbridge` executable: the command tree and nothing else (STYLE.md layout).
 var root = new RootCommand("Drawbridge: single-sign-on-gated access to any TCP service behind an outbound-only tunnel")

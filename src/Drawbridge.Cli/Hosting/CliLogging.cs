@@ -13,6 +13,10 @@ internal static class CliLogging
         builder.SetMinimumLevel(level);
         builder.AddFilter("Microsoft", LogLevel.Warning);
         builder.AddFilter("System.Net.Http", LogLevel.Warning);
+        // Its only events are per-request start/finish lines (Information), filtered above anyway;
+        // while any level of it is on, ASP.NET Core also creates an Activity and a log scope for
+        // every request, which every open client connection holds (S10k: ~0.3 KiB per stream).
+        builder.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         // Hosting logs a failed start (port in use…) with its stack trace; CliAction shows the same exception as one line.
         builder.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);

@@ -47,7 +47,13 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
         // 2. Accept the WebSocket and open the stream at once: the SYN carries who and where,
         //    and the client's first bytes follow without waiting for the origin (SPEC.md §3).
         ConnectorEndpoint.DisableBodyLimits(context);
-        WebSocket socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { DangerousEnableCompression = false });
+        WebSocket socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            DangerousEnableCompression = false,
+            // Over HTTP/2 the connection's own PINGs find a dead client (Kestrel limits below), so
+            // the thousands of streams on it need no keep-alive timer each; HTTP/1.1 keeps it.
+            KeepAliveInterval = HttpProtocol.IsHttp2(context.Request.Protocol) ? TimeSpan.Zero : null,
+        });
         var open = new OpenMessage(hostname, Guid.NewGuid(), caller!.Identity, client);
         MuxStream? stream = OpenStream(link!, open);
         await using var clientStream = new WebSocketDuplexStream(socket);

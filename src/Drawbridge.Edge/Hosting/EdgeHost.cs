@@ -100,6 +100,10 @@ internal sealed class EdgeHost : IAsyncDisposable
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
             kestrel.Limits.Http2.InitialConnectionWindowSize = 16 * 1024 * 1024;
             kestrel.Limits.Http2.InitialStreamWindowSize = 4 * 1024 * 1024;
+            // One PING per idle HTTP/2 connection finds a client that vanished (laptop closed, NAT
+            // state gone) and ends all its streams; their WebSockets keep no timers of their own.
+            kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
+            kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(60);
             kestrel.Listen(listen, endpoint =>
             {
                 endpoint.Protocols = HttpProtocols.Http1AndHttp2;

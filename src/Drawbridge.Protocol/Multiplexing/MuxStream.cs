@@ -15,7 +15,8 @@ public sealed partial class MuxStream : DuplexStream
     private readonly MuxSession _session;
     private readonly Lock _gate = new(); // guards the receive side and the state flags
     private readonly Pipe _inbound = UnpausedPipe.Create();
-    private readonly TaskCompletionSource<bool> _acknowledged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource<bool>? _acknowledged; // created when the opener asks (an acceptor never does)
+    private int _acknowledgement; // 0 = pending, 1 = acknowledged, 2 = ended first; the first outcome wins
     private bool _remoteFin;
     private bool _localFin;
     private volatile MuxStreamException? _reset;
@@ -37,7 +38,22 @@ public sealed partial class MuxStream : DuplexStream
     public OpenMessage Open { get; }
 
     /// <summary>Completes with true when the connector acknowledged (origin dialed), false when the stream ended first.</summary>
-    public Task<bool> Acknowledged => _acknowledged.Task;
+    public Task<bool> Acknowledged
+    {
+        get
+        {
+            TaskCompletionSource<bool> acknowledged = LazyInitializer.EnsureInitialized(
+                ref _acknowledged, () => new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+            // The outcome may have come before the source existed: settle it here (the other
+            // order is handled by SetAcknowledged, which reads the field after the exchange).
+            if (Volatile.Read(ref _acknowledgement) is not 0 and var outcome)
+            {
+                acknowledged.TrySetResult(outcome == 1);
+            }
+
+            return acknowledged.Task;
+        }
+    }
 
     /// <summary>Why the stream was reset, once it was.</summary>
     public MuxStreamException? ResetReason => _reset;
@@ -169,7 +185,7 @@ public sealed partial class MuxStream : DuplexStream
         }
     }
 
-    internal void OnAck() => _acknowledged.TrySetResult(true);
+    internal void OnAck() => SetAcknowledged(true);
 
     internal void OnReset(MuxStreamException error) => EndWith(error);
 
@@ -193,10 +209,16 @@ public sealed partial class MuxStream : DuplexStream
         }
 
         _session.OnLinkConsumed((int)unread);
-        _acknowledged.TrySetResult(false);
+        SetAcknowledged(false);
         WakeWriter();
         _session.RemoveStream(Id);
         return true;
+    }
+
+    private void SetAcknowledged(bool acknowledged)
+    {
+        Interlocked.CompareExchange(ref _acknowledgement, acknowledged ? 1 : 2, 0);
+        Volatile.Read(ref _acknowledged)?.TrySetResult(Volatile.Read(ref _acknowledgement) == 1);
     }
 
     private void RemoveIfDone()
@@ -209,7 +231,7 @@ public sealed partial class MuxStream : DuplexStream
 
         if (done)
         {
-            _acknowledged.TrySetResult(false);
+            SetAcknowledged(false);
             _session.RemoveStream(Id);
         }
     }

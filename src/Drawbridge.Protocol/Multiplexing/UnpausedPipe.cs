@@ -6,8 +6,15 @@ namespace Drawbridge.Protocol.Multiplexing;
 /// windows instead (SPEC.md §6), so a flush only wakes the reader and never waits.</summary>
 internal static class UnpausedPipe
 {
-    public static Pipe Create(int minimumSegmentSize = 4096) =>
-        new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: minimumSegmentSize, useSynchronizationContext: false));
+    // PipeOptions are immutable: one instance per segment size, not one per stream (S10k holds 10,000).
+    private static readonly PipeOptions Default = Options(4096);
+
+    public static Pipe Create() => new(Default);
+
+    public static Pipe Create(int minimumSegmentSize) => new(Options(minimumSegmentSize));
+
+    private static PipeOptions Options(int minimumSegmentSize) =>
+        new(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: minimumSegmentSize, useSynchronizationContext: false);
 
     public static void Flush(PipeWriter writer)
     {

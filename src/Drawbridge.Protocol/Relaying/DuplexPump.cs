@@ -28,8 +28,10 @@ public static class DuplexPump
         var state = new PumpState(onFailure, cancel);
         Task<long> aToB = CopyAsync(a, b, RelayDirection.AToB, state);
         Task<long> bToA = CopyAsync(b, a, RelayDirection.BToA, state);
-        long[] bytes = await Task.WhenAll(aToB, bToA);
-        return new RelayResult(state.Failure, bytes[0], bytes[1], Stopwatch.GetElapsedTime(started));
+        // Both already run; awaiting them in turn waits for both without WhenAll's promise and array.
+        long aToBBytes = await aToB;
+        long bToABytes = await bToA;
+        return new RelayResult(state.Failure, aToBBytes, bToABytes, Stopwatch.GetElapsedTime(started));
     }
 
     private static async Task<long> CopyAsync(Stream source, Stream destination, RelayDirection direction, PumpState state)

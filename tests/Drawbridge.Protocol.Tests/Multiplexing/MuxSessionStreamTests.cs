@@ -166,6 +166,34 @@ public sealed class MuxSessionStreamTests
 
     [Theory(Timeout = TestTimeouts.Test)]
     [AllTransports]
+    public async Task AckReceivedBeforeAnyoneAsks_StillCompletesAcknowledgedWithTrue(TransportKind transport)
+    {
+        await using var mux = await MuxPair.StartAsync(transport);
+        var (opened, accepted) = await mux.OpenAsync();
+
+        accepted.Acknowledge();
+        await accepted.WriteAsync(new byte[] { 7 }); // frames arrive in order: once the byte is read, the ACK was handled
+        Assert.Equal(1, await opened.ReadAsync(new byte[1]).AsTask().WaitAsync(TestTimeouts.Event));
+
+        Assert.True(await opened.Acknowledged.WaitAsync(TestTimeouts.Event));
+        Assert.True(await opened.Acknowledged); // the same answer every time it is asked
+    }
+
+    [Theory(Timeout = TestTimeouts.Test)]
+    [AllTransports]
+    public async Task ResetReceivedBeforeAnyoneAsks_CompletesAcknowledgedWithFalse(TransportKind transport)
+    {
+        await using var mux = await MuxPair.StartAsync(transport);
+        var (opened, accepted) = await mux.OpenAsync();
+
+        accepted.Reset(MuxErrorCode.OriginRefused, "connection refused");
+        await Assert.ThrowsAsync<MuxStreamException>(() => opened.ReadAsync(new byte[1]).AsTask().WaitAsync(TestTimeouts.Event));
+
+        Assert.False(await opened.Acknowledged.WaitAsync(TestTimeouts.Event));
+    }
+
+    [Theory(Timeout = TestTimeouts.Test)]
+    [AllTransports]
     public async Task DisposingAStreamMidTransfer_SendsCancelToThePeer(TransportKind transport)
     {
         await using var mux = await MuxPair.StartAsync(transport);
