@@ -26,9 +26,12 @@ internal static partial class AdminApi
         AdminParameter app = AdminParameter.Path("hostname", "The application's hostname");
 
         endpoints.MapGet(OpenApiPath, (EndpointDataSource source) => Results.Text(AdminOpenApi.Document(source.Endpoints), "application/json"))
-            .WithMetadata(new AdminOperation("This document (OpenAPI 3.1)", 200, null) { Anonymous = true });
+            .WithMetadata(new AdminOperation("This document (OpenAPI 3.1)", 200, null) { Anonymous = true })
+            .AddEndpointFilter(AdminQuery.StrictAsync);
 
-        RouteGroupBuilder api = endpoints.MapGroup("/api/v1").AddEndpointFilter<AdminAuthentication>().AddEndpointFilter(StoreErrorsAsync);
+        // Credential first (an anonymous caller learns nothing), then a strict query, then the handler.
+        RouteGroupBuilder api = endpoints.MapGroup("/api/v1").AddEndpointFilter<AdminAuthentication>().AddEndpointFilter(AdminQuery.StrictAsync)
+            .AddEndpointFilter(StoreErrorsAsync);
         api.MapPost("/tunnels", CreateTunnelAsync).WithMetadata(new AdminOperation(
             "Create a tunnel; the answer carries its credential, the only time the secret is shown", 201, json.CreatedTunnel, json.CreateTunnelRequest, [409]));
         api.MapGet("/tunnels", ListTunnelsAsync).WithMetadata(new AdminOperation(
