@@ -55,14 +55,14 @@ internal static class SessionCommands
         var id = new Option<Guid?>("--id") { Description = "Revoke one session" };
         var reason = new Option<string?>("--reason") { Description = "Shown to the user and kept in the audit log" };
         var admin = CliOptions.AdminCredential();
-        var command = new Command("revoke", "Revoke sessions: their open connections close within a second") { user, id, reason, admin };
+        var command = new Command("revoke", "Revoke sessions: their open connections close at once on this edge, on other edges at their next poll (2 s)") { user, id, reason, admin };
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
             using AdminClient client = AdminClient.Open(parse.GetValue(admin));
             RevokeSessionsResult result = await client.PostAsync("/api/v1/sessions/revoke",
                 AdminClient.Json(new RevokeSessionsRequest(parse.GetValue(id), parse.GetValue(user), parse.GetValue(reason)), AdminJsonContext.Default.RevokeSessionsRequest),
                 AdminJsonContext.Default.RevokeSessionsResult, cancellationToken);
-            Console.WriteLine($"Revoked {result.Revoked} session(s)");
+            Console.WriteLine($"Revoked {result.Revoked} session(s); closed {result.ConnectionsClosed} open connection(s)");
             return 0;
         });
         return command;

@@ -33,7 +33,7 @@ internal sealed class Doctor(AccessOptions options, TimeProvider time)
         string firstHop = proxy?.ProxyUri.Host ?? endpoint.ConnectHost;
         int firstPort = proxy?.ProxyUri.Port ?? endpoint.ConnectPort;
 
-        DoctorStep step = await ResolveAsync(firstHop, cancellationToken);
+        DoctorStep step = await ResolveAsync(firstHop, proxy is not null, cancellationToken);
         yield return step;
         if (!step.Passed)
         {
@@ -74,25 +74,28 @@ internal sealed class Doctor(AccessOptions options, TimeProvider time)
         yield return await ConnectAsync(cancellationToken);
     }
 
-    private static async Task<DoctorStep> ResolveAsync(string host, CancellationToken cancellationToken)
+    /// <summary>Resolves the first hop: the edge, or the proxy (which resolves the edge's name itself).</summary>
+    private static async Task<DoctorStep> ResolveAsync(string host, bool isProxy, CancellationToken cancellationToken)
     {
         const string name = "name resolution";
+        string what = isProxy ? $"the proxy {host}" : host;
         if (IPAddress.TryParse(host, out _))
         {
-            return new DoctorStep(name, true, $"{host} is an address");
+            return new DoctorStep(name, true, $"{what} is an address");
         }
 
         try
         {
             IPAddress[] addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).WaitAsync(StepTimeout, cancellationToken);
             return addresses.Length == 0
-                ? new DoctorStep(name, false, $"{host} has no address", "check the name and DNS")
-                : new DoctorStep(name, true, $"{host} is {string.Join(", ", addresses.Take(4).Select(a => a.ToString()))}");
+                ? new DoctorStep(name, false, $"{what} has no address", "check the name and DNS")
+                : new DoctorStep(name, true, $"{what} is {string.Join(", ", addresses.Take(4).Select(a => a.ToString()))}");
         }
         catch (Exception ex) when (ex is SocketException or TimeoutException)
         {
-            return new DoctorStep(name, false, $"cannot resolve {host}: {ex.Message}",
-                "check the name and this machine's DNS (or /etc/hosts); with a private edge, pass --edge HOST:PORT");
+            return new DoctorStep(name, false, $"cannot resolve {what}: {ex.Message}", isProxy
+                ? "check the proxy's address in HTTPS_PROXY (or https_proxy, ALL_PROXY) and this machine's DNS"
+                : "check the name and this machine's DNS (or /etc/hosts); with a private edge, pass --edge HOST:PORT");
         }
     }
 
@@ -128,9 +131,19 @@ internal sealed class Doctor(AccessOptions options, TimeProvider time)
             await using Stream _ = await EdgeConnection.ConnectAsync(endpoint, proxy, StepTimeout, cancellationToken);
             return new DoctorStep(name, true, $"{proxy.ProxyUri.Host}:{proxy.ProxyUri.Port} opened a tunnel (CONNECT) to {endpoint.ConnectHost}:{endpoint.ConnectPort}");
         }
+        catch (EdgeDialException ex) when (ex.ProxyStatus == 407)
+        {
+            return new DoctorStep(name, false, ex.Message, "put your proxy credentials in HTTPS_PROXY as http://user:password@host:port");
+        }
+        catch (EdgeDialException ex) when (ex.ProxyStatus is not null)
+        {
+            return new DoctorStep(name, false, ex.Message,
+                $"ask the proxy's administrator to allow CONNECT to port {endpoint.ConnectPort} of {endpoint.ConnectHost} (the edge), " +
+                $"or, if this machine reaches the edge directly, set NO_PROXY={endpoint.ConnectHost}");
+        }
         catch (Exception ex) when (ex is EdgeDialException or IOException)
         {
-            return new DoctorStep(name, false, ex.Message, "ask the proxy's administrator to allow CONNECT to the edge on this port, or set NO_PROXY for it");
+            return new DoctorStep(name, false, ex.Message, "the proxy did not complete the CONNECT: is HTTPS_PROXY the address of an HTTP proxy (not SOCKS), and can the proxy reach the edge?");
         }
     }
 

@@ -11,6 +11,8 @@ namespace Drawbridge.Edge.Access;
 /// </summary>
 internal static class LiveEnforcement
 {
+    private const string SessionRevoked = "access revoked by an administrator: your session was revoked";
+
     public static (MuxErrorCode, string)? Verdict(OpenConnection connection, EdgeSnapshot snapshot)
     {
         AccessCaller caller = connection.Caller;
@@ -21,12 +23,22 @@ internal static class LiveEnforcement
 
         if (caller.SessionId is { } sessionId && snapshot.RevokedSessions.Contains(sessionId))
         {
-            return (MuxErrorCode.AccessRevoked, "access revoked by an administrator: your session was revoked");
+            return (MuxErrorCode.AccessRevoked, SessionRevoked);
         }
 
         var decision = AccessAuthenticator.Authorize(connection.Hostname, caller, snapshot);
         return decision.Allowed ? null : (MuxErrorCode.AccessRevoked, "access revoked: no longer allowed (" + decision.Reason + ")");
     }
+
+    /// <summary>
+    /// Closes this edge's connections of sessions just revoked, at once and without waiting for
+    /// the snapshot (the admin API answers with how many); other edges close theirs through
+    /// <see cref="Verdict"/> when their poll sees the change.
+    /// </summary>
+    public static int EnforceRevokedSessions(OpenConnections connections, IReadOnlySet<Guid> sessionIds) =>
+        sessionIds.Count == 0 ? 0 : connections.Enforce(c => c.Caller.SessionId is { } id && sessionIds.Contains(id)
+            ? (MuxErrorCode.AccessRevoked, SessionRevoked)
+            : null);
 
     public static int EnforceExpiry(OpenConnections connections, DateTimeOffset now) =>
         connections.Enforce(c => c.Caller.ExpiresAt is { } expires && expires <= now

@@ -23,8 +23,12 @@ internal static partial class AdminApi
         return Results.Json(views, AdminJsonContext.Default.IReadOnlyListSessionView);
     }
 
-    /// <summary>Revokes a session (by id) or every session of a user (by e-mail); their connections close within a second.</summary>
-    private static async Task<IResult> RevokeSessionsAsync(HttpContext context, EdgeState state)
+    /// <summary>
+    /// Revokes a session (by id) or every session of a user (by e-mail), and closes their open
+    /// connections on this edge before answering, so the answer counts them; other edges close
+    /// theirs when their poll sees the change.
+    /// </summary>
+    private static async Task<IResult> RevokeSessionsAsync(HttpContext context, EdgeState state, OpenConnections connections)
     {
         var (request, error) = await AdminRequestBody.ReadAsync(context, AdminJsonContext.Default.RevokeSessionsRequest);
         if (error is not null)
@@ -40,11 +44,12 @@ internal static partial class AdminApi
         string reason = string.IsNullOrWhiteSpace(request.Reason) ? "access revoked by an administrator" : request.Reason;
         return await ChangeAsync(state, context, async change =>
         {
-            int revoked = request.Id is { } id
-                ? await state.Store.RevokeSessionAsync(id, reason, context.RequestAborted) ? 1 : 0
+            IReadOnlyList<Guid> revoked = request.Id is { } id
+                ? await state.Store.RevokeSessionAsync(id, reason, context.RequestAborted) ? [id] : []
                 : await state.Store.RevokeSessionsByEmailAsync(request.Email!, reason, context.RequestAborted);
+            int closed = LiveEnforcement.EnforceRevokedSessions(connections, revoked.ToHashSet());
             change.Is(request with { Reason = reason }, AdminJsonContext.Default.RevokeSessionsRequest);
-            return Results.Json(new RevokeSessionsResult(revoked, 0), AdminJsonContext.Default.RevokeSessionsResult);
+            return Results.Json(new RevokeSessionsResult(revoked.Count, closed), AdminJsonContext.Default.RevokeSessionsResult);
         });
     }
 

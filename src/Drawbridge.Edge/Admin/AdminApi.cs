@@ -26,9 +26,12 @@ internal static partial class AdminApi
         AdminParameter app = AdminParameter.Path("hostname", "The application's hostname");
 
         endpoints.MapGet(OpenApiPath, (EndpointDataSource source) => Results.Text(AdminOpenApi.Document(source.Endpoints), "application/json"))
-            .WithMetadata(new AdminOperation("This document (OpenAPI 3.1)", 200, null) { Anonymous = true });
+            .WithMetadata(new AdminOperation("This document (OpenAPI 3.1)", 200, null) { Anonymous = true })
+            .AddEndpointFilter(AdminQuery.StrictAsync);
 
-        RouteGroupBuilder api = endpoints.MapGroup("/api/v1").AddEndpointFilter<AdminAuthentication>().AddEndpointFilter(StoreErrorsAsync);
+        // Credential first (an anonymous caller learns nothing), then a strict query, then the handler.
+        RouteGroupBuilder api = endpoints.MapGroup("/api/v1").AddEndpointFilter<AdminAuthentication>().AddEndpointFilter(AdminQuery.StrictAsync)
+            .AddEndpointFilter(StoreErrorsAsync);
         api.MapPost("/tunnels", CreateTunnelAsync).WithMetadata(new AdminOperation(
             "Create a tunnel; the answer carries its credential, the only time the secret is shown", 201, json.CreatedTunnel, json.CreateTunnelRequest, [409]));
         api.MapGet("/tunnels", ListTunnelsAsync).WithMetadata(new AdminOperation(
@@ -72,7 +75,8 @@ internal static partial class AdminApi
             "List users' sessions with their open connections", 200, json.IReadOnlyListSessionView, Errors: [400],
             Parameters: [AdminParameter.Query("all", "Include revoked and expired sessions", """{"type":"boolean","default":false}""")]));
         api.MapPost("/sessions/revoke", RevokeSessionsAsync).WithMetadata(new AdminOperation(
-            "Revoke one session (id) or every session of a user (email); their connections close within a second", 200, json.RevokeSessionsResult, json.RevokeSessionsRequest));
+            "Revoke one session (id) or every session of a user (email); their connections on this edge close before the answer " +
+            "(connectionsClosed counts them), on other edges at their next poll", 200, json.RevokeSessionsResult, json.RevokeSessionsRequest));
         api.MapGet("/audit", ListAuditAsync).WithMetadata(new AdminOperation(
             "List audit events, newest first", 200, json.IReadOnlyListAuditView, Errors: [400],
             Parameters:
@@ -100,12 +104,14 @@ internal static partial class AdminApi
         return Error(StatusCodes.Status405MethodNotAllowed, $"{Printable(context.Request.Method)} is not allowed on {Printable(path)}: use {string.Join(" or ", allowed)}");
     }
 
-    /// <summary>Runs a store change, refreshes the snapshot, and audits it; a refused change (a store error) is neither.</summary>
+    /// <summary>
+    /// Runs a store change, refreshes the snapshot (no other refresh in between: <see cref="EdgeState.ChangeAsync"/>),
+    /// and audits it; a refused change (a store error) is neither.
+    /// </summary>
     private static async Task<IResult> ChangeAsync(EdgeState state, HttpContext context, Func<AdminChange, Task<IResult>> change)
     {
         var recorded = new AdminChange();
-        IResult result = await change(recorded);
-        await state.RefreshAsync(context.RequestAborted);
+        IResult result = await state.ChangeAsync(() => change(recorded), context.RequestAborted);
         // Who changed what: the admin token's id or the signed-in administrator (never a token), the request, its outcome.
         string actor = context.Items[typeof(AdminActor)] is AdminActor admin ? admin.Name : "admin";
         int status = result is IStatusCodeHttpResult { StatusCode: { } code } ? code : StatusCodes.Status200OK;

@@ -67,7 +67,8 @@ internal static class AdminOpenApi
                 ["version"] = "1",
                 ["description"] = "Everything the drawbridge CLI's tunnel, route, service-token, app, policy, session and audit commands do, "
                     + "on the edge's own host. Bodies are JSON (camelCase); a request body is at most "
-                    + $"{AdminRequestBody.MaxBytes} bytes and may hold only the fields its schema lists. Every error is "
+                    + $"{AdminRequestBody.MaxBytes} bytes and may hold only the fields its schema lists; a query string may hold only the "
+                    + "query parameters its operation lists, each once. Every error is "
                     + """{"error": "…"} saying what was wrong.""",
             },
             ["security"] = new JsonArray(new JsonObject { ["bearer"] = new JsonArray() }),
@@ -125,7 +126,8 @@ internal static class AdminOpenApi
             : operation.Anonymous
                 ? new JsonObject { ["description"] = Description(operation.Status), ["content"] = new JsonObject { ["application/json"] = new JsonObject() } }
                 : new JsonObject { ["description"] = Description(operation.Status) };
-        int[] implied = operation.Anonymous ? [] : operation.Request is null ? [401, 403] : [400, 401, 403, 413];
+        // 400 everywhere: any operation refuses a query parameter it does not list (AdminQuery).
+        int[] implied = operation.Anonymous ? [400] : operation.Request is null ? [400, 401, 403] : [400, 401, 403, 413];
         IEnumerable<int> errors = implied.Concat(operation.Errors ?? []);
         foreach (int status in errors.Distinct().Order())
         {
@@ -190,7 +192,7 @@ internal static class AdminOpenApi
         200 => "OK",
         201 => "Created",
         204 => "Done; no body",
-        400 => "The body, a path or a query value is malformed; the error names the field",
+        400 => "The body, a path or a query value is malformed, or the query has a parameter the operation does not list or lists one twice; the error names it",
         401 => "No admin credential, or one the edge does not accept",
         403 => "Signed in, but not an administrator (the admin application's policies do not allow the caller)",
         404 => "No such thing",

@@ -12,8 +12,8 @@ namespace Drawbridge.Edge.Admin;
 /// <param name="Status">The success status (200, 201 or 204).</param>
 /// <param name="Response">The success body, or null for none (204).</param>
 /// <param name="Request">The JSON body read by <see cref="AdminRequestBody"/>, or null for none.</param>
-/// <param name="Errors">The 4xx statuses the handler itself answers (401, 403, and 400/413 for a body, are implied).</param>
-/// <param name="Parameters">Every path parameter of the route, and the query parameters read.</param>
+/// <param name="Errors">The 4xx statuses the handler itself answers (400, 401 and 403 are implied, and 413 for a body).</param>
+/// <param name="Parameters">Every path parameter of the route, and the query parameters read: <see cref="AdminQuery"/> refuses any other.</param>
 internal sealed record AdminOperation(
     string Summary,
     int Status,

@@ -23,11 +23,23 @@ internal sealed class EdgeState
     /// <summary>Raised after a new snapshot is in place (the registry closes links of deleted tunnels).</summary>
     public event Action<EdgeSnapshot>? Changed;
 
-    public async Task RefreshAsync(CancellationToken cancellationToken)
+    public async Task RefreshAsync(CancellationToken cancellationToken) =>
+        await ChangeAsync(() => Task.FromResult(0), cancellationToken);
+
+    /// <summary>
+    /// Runs a store change, then reloads, with no other reload in between. What the change does
+    /// on this edge after its write (the admin API closing a revoked session's connections and
+    /// counting them) therefore happens before any snapshot here shows the write: a poll that
+    /// saw it first cannot close those connections and leave the change counting none. A change
+    /// that throws is not followed by a reload (nothing was written).
+    /// </summary>
+    public async Task<T> ChangeAsync<T>(Func<Task<T>> change, CancellationToken cancellationToken)
     {
+        T result;
         await _refreshing.WaitAsync(cancellationToken);
         try
         {
+            result = await change();
             _current = await EdgeSnapshot.LoadAsync(_store, cancellationToken);
         }
         finally
@@ -36,6 +48,7 @@ internal sealed class EdgeState
         }
 
         Changed?.Invoke(_current);
+        return result;
     }
 
     /// <summary>Polls the change counter; reloads only when it moved.</summary>

@@ -149,8 +149,8 @@ internal interface IEdgeStore : IAsyncDisposable
     /// <summary>Revokes a session now; false when it is unknown or already revoked.</summary>
     Task<bool> RevokeSessionAsync(Guid id, string? reason, CancellationToken cancellationToken);
 
-    /// <summary>Revokes every live (unrevoked, unexpired) session of <paramref name="email"/> (any case); returns how many.</summary>
-    Task<int> RevokeSessionsByEmailAsync(string email, string? reason, CancellationToken cancellationToken);
+    /// <summary>Revokes every live (unrevoked, unexpired) session of <paramref name="email"/> (any case); returns their ids.</summary>
+    Task<IReadOnlyList<Guid>> RevokeSessionsByEmailAsync(string email, string? reason, CancellationToken cancellationToken);
 
     /// <summary>
     /// Stores a new token signing key (<paramref name="privateKeyPkcs8"/>: standard base64 of

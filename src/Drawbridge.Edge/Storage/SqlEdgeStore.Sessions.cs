@@ -111,26 +111,28 @@ internal sealed partial class SqlEdgeStore
             cancellationToken);
     }
 
-    public async Task<int> RevokeSessionsByEmailAsync(string email, string? reason, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Guid>> RevokeSessionsByEmailAsync(string email, string? reason, CancellationToken cancellationToken)
     {
         var normalized = StoreInputRules.Email(email);
         StoreInputRules.OptionalText(reason, "reason", StoreInputRules.MaxReasonLength);
-        return await WriteAsync(
+        return await WriteAsync<IReadOnlyList<Guid>>(
             async (connection, transaction) =>
             {
                 // Only the live ones: an expired session has already ended, and counting it would
-                // overstate what "revoked N sessions" did.
+                // overstate what "revoked N sessions" did. RETURNING gives exactly the rows this
+                // statement changed, so the caller can close their connections and no others.
                 var now = Now();
-                var revoked = await ExecuteCountAsync(
+                List<Guid> revoked = await QueryAsync(
                     connection,
                     transaction,
                     "UPDATE user_sessions SET revoked_at = @now, revoked_reason = @reason "
-                    + "WHERE email = @email AND revoked_at IS NULL AND expires_at > @now;",
+                    + "WHERE email = @email AND revoked_at IS NULL AND expires_at > @now RETURNING id;",
+                    reader => ReadId(reader, 0),
                     cancellationToken,
                     ("@now", now),
                     ("@reason", reason),
                     ("@email", normalized));
-                return (revoked, revoked > 0);
+                return (revoked, revoked.Count > 0);
             },
             cancellationToken);
     }

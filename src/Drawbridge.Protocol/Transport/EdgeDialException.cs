@@ -16,6 +16,13 @@ public sealed class EdgeDialException : Exception
 
     public ConnectionOutcome Outcome { get; }
 
+    /// <summary>
+    /// The HTTP status a proxy refused CONNECT with (403, 407, 502...), or null when no proxy
+    /// answered with one: lets <c>drawbridge doctor</c> tell "allow this port" from "give
+    /// credentials" without reading the message.
+    /// </summary>
+    public int? ProxyStatus { get; init; }
+
     /// <summary>True when trying again later may help (the edge or network, not a refusal).</summary>
     public bool Retryable => Outcome is ConnectionOutcome.EdgeUnreachable or ConnectionOutcome.EdgeDraining or ConnectionOutcome.NoConnector or ConnectionOutcome.InternalError;
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using Drawbridge.Protocol.Outcomes;
@@ -38,7 +39,8 @@ internal static class HttpConnectTunnel
         if (parts[1] != "200")
         {
             throw Failure(proxy, $"refused CONNECT to {authority}: {Printable(statusLine)}" +
-                (parts[1] == "407" ? " (it wants credentials: put them in HTTPS_PROXY as http://user:password@host:port)" : ""));
+                (parts[1] == "407" ? " (it wants credentials: put them in HTTPS_PROXY as http://user:password@host:port)" : ""),
+                int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int status) ? status : null);
         }
     }
 
@@ -75,8 +77,8 @@ internal static class HttpConnectTunnel
         throw Failure(proxy, $"answered CONNECT with more than {MaxResponseBytes} bytes of headers");
     }
 
-    private static EdgeDialException Failure(Uri proxy, string what) =>
-        new(ConnectionOutcome.EdgeUnreachable, $"the proxy {proxy.Host}:{proxy.Port} {what}");
+    private static EdgeDialException Failure(Uri proxy, string what, int? status = null) =>
+        new(ConnectionOutcome.EdgeUnreachable, $"the proxy {proxy.Host}:{proxy.Port} {what}") { ProxyStatus = status };
 
     private static string Printable(string text) =>
         new(text.Take(200).Select(c => char.IsControl(c) ? '?' : c).ToArray());

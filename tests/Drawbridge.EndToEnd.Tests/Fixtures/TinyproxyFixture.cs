@@ -3,8 +3,8 @@ using System.Globalization;
 namespace Drawbridge.EndToEnd.Tests.Fixtures;
 
 /// <summary>
-/// A real HTTP forward proxy (tinyproxy) on 127.0.0.1 that allows CONNECT to any port,
-/// standing in for a corporate <c>HTTPS_PROXY</c>. It logs each request, which lets tests
+/// A real HTTP forward proxy (tinyproxy) on 127.0.0.1 that allows CONNECT to any port (or,
+/// like many corporate proxies, only to the ports given), standing in for a corporate <c>HTTPS_PROXY</c>. It logs each request, which lets tests
 /// prove that traffic went through it.
 /// </summary>
 internal sealed class TinyproxyFixture : IAsyncDisposable
@@ -31,14 +31,15 @@ internal sealed class TinyproxyFixture : IAsyncDisposable
     /// <summary>tinyproxy's log so far, for failure messages.</summary>
     public string Output => tinyproxy.Output;
 
-    public static async Task<TinyproxyFixture> StartAsync()
+    /// <summary>Starts tinyproxy; with <paramref name="connectPorts"/>, CONNECT to any other port is refused (403).</summary>
+    public static async Task<TinyproxyFixture> StartAsync(params int[] connectPorts)
     {
         var directory = TempDirectory.Create("drawbridge-tinyproxy-");
         try
         {
             (ExternalProcess tinyproxy, int port) = await ExternalProcess.StartListeningAsync(port =>
             {
-                string config = directory.WriteFile("tinyproxy.conf", BuildConfig(port));
+                string config = directory.WriteFile("tinyproxy.conf", BuildConfig(port, connectPorts));
                 return ExternalProcess.Start("tinyproxy", ["-d", "-c", config]);
             });
             return new TinyproxyFixture(directory, tinyproxy, port);
@@ -72,8 +73,9 @@ internal sealed class TinyproxyFixture : IAsyncDisposable
 
     // No LogFile or Syslog: with -d tinyproxy logs to stdout, which we capture. No User or
     // Group: as root it warns and keeps running as root, otherwise it runs as the caller.
-    // No ConnectPort lines: CONNECT is then allowed to every port.
-    private static string BuildConfig(int port) =>
+    // No ConnectPort lines: CONNECT is then allowed to every port; with some, only to those
+    // (tinyproxy answers "403 Access violation" for the others).
+    private static string BuildConfig(int port, int[] connectPorts) =>
         $"""
         Port {port.ToString(CultureInfo.InvariantCulture)}
         Listen 127.0.0.1
@@ -82,5 +84,5 @@ internal sealed class TinyproxyFixture : IAsyncDisposable
         MaxClients 100
         Timeout 600
 
-        """;
+        """ + string.Concat(connectPorts.Select(p => $"ConnectPort {p.ToString(CultureInfo.InvariantCulture)}\n"));
 }

@@ -70,7 +70,7 @@ public sealed partial class SignInTests
         await application.WriteAsync("x"u8.ToArray());
         await application.ReadExactlyAsync(new byte[1]).AsTask().WaitAsync(Limit);
 
-        int revoked = await stack.Edge.State.Store.RevokeSessionsByEmailAsync("alice@example.com", "off-boarded", CancellationToken.None);
+        int revoked = (await stack.Edge.State.Store.RevokeSessionsByEmailAsync("alice@example.com", "off-boarded", CancellationToken.None)).Count;
         await stack.Edge.State.RefreshAsync(CancellationToken.None);
         AccessResult result = await running.WaitAsync(Limit);
 

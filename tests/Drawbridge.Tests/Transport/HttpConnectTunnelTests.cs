@@ -95,6 +95,7 @@ public sealed class HttpConnectTunnelTests
 
         Assert.Contains("refused CONNECT to edge.example.com:443: HTTP/1.1 407 Proxy Authentication Required", ex.Message, StringComparison.Ordinal);
         Assert.Contains("it wants credentials: put them in HTTPS_PROXY as http://user:password@host:port", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(407, ex.ProxyStatus);
     }
 
     [Fact(Timeout = TestTimeout)]
@@ -119,6 +120,7 @@ public sealed class HttpConnectTunnelTests
 
         Assert.Contains($"refused CONNECT to edge.example.com:443: {statusLine}", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("credentials", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(int.Parse(statusLine.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture), ex.ProxyStatus);
     }
 
     [Fact(Timeout = TestTimeout)]
