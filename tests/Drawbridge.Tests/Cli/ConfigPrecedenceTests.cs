@@ -135,7 +135,7 @@ public sealed class ConfigPrecedenceTests : IDisposable
         Assert.Equal("127.0.0.1:2001", fromFile.EdgeAddress);
         Assert.Equal(2, fromFile.HaConnections);
         Assert.Equal(TimeSpan.FromSeconds(21), fromFile.GracePeriod);
-        Assert.Equal("127.0.0.1:9001", fromFile.MetricsAddress);
+        Assert.Equal("127.0.0.1:9001", fromFile.MetricsEndpoint?.ToString());
         Assert.Equal("tcp://127.0.0.1:5432", fromFile.Ingress.Rules[0].Service.ToString());
         Assert.Equal(LogLevel.Warning, ConnectorLevel([], [], file));
 
@@ -152,7 +152,7 @@ public sealed class ConfigPrecedenceTests : IDisposable
         Assert.Equal("127.0.0.1:2002", fromEnvironment.EdgeAddress);
         Assert.Equal(3, fromEnvironment.HaConnections);
         Assert.Equal(TimeSpan.FromSeconds(22), fromEnvironment.GracePeriod);
-        Assert.Equal("127.0.0.1:9002", fromEnvironment.MetricsAddress);
+        Assert.Equal("127.0.0.1:9002", fromEnvironment.MetricsEndpoint?.ToString());
         Assert.Equal("tcp://127.0.0.1:6379", fromEnvironment.Ingress.Rules[0].Service.ToString());
         Assert.Equal(LogLevel.Error, ConnectorLevel([], environment, file));
 
@@ -162,7 +162,7 @@ public sealed class ConfigPrecedenceTests : IDisposable
         Assert.Equal("127.0.0.1:2003", fromFlags.EdgeAddress);
         Assert.Equal(5, fromFlags.HaConnections);
         Assert.Equal(TimeSpan.FromSeconds(23), fromFlags.GracePeriod);
-        Assert.Equal("127.0.0.1:9003", fromFlags.MetricsAddress);
+        Assert.Equal("127.0.0.1:9003", fromFlags.MetricsEndpoint?.ToString());
         Assert.Equal("tcp://127.0.0.1:3306", fromFlags.Ingress.Rules[0].Service.ToString());
         Assert.Equal(LogLevel.Debug, ConnectorLevel(flags, environment, file));
     }
@@ -173,6 +173,8 @@ public sealed class ConfigPrecedenceTests : IDisposable
     [InlineData(new string[0], "DRAWBRIDGE_HA_CONNECTIONS", "+4", "DRAWBRIDGE_HA_CONNECTIONS '+4'")]
     [InlineData(new[] { "--grace-period", "1y" }, "", "", "--grace-period '1y': expected a duration")]
     [InlineData(new string[0], "DRAWBRIDGE_URL", "ftp://x:1", "has scheme 'ftp'")]
+    [InlineData(new[] { "--metrics", "localhost:2000" }, "", "", "--metrics 'localhost:2000': the address must be an IP address, not a name")]
+    [InlineData(new string[0], "DRAWBRIDGE_METRICS", "127.0.0.1:99999", "DRAWBRIDGE_METRICS '127.0.0.1:99999': the port must be a number from 0 to 65535")]
     public void Connector_ABadValue_NamesWhereItCameFrom(string[] arguments, string variable, string value, string expected)
     {
         Dictionary<string, string> environment = variable.Length == 0 ? [] : new() { [variable] = value };
