@@ -32,7 +32,7 @@ internal sealed record ConnectorOptions
     public TimeSpan StablePeriod { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary><c>--metrics IP:PORT</c> for /metrics and /ready; null = off.</summary>
-    public string? MetricsAddress { get; init; }
+    public System.Net.IPEndPoint? MetricsEndpoint { get; init; }
 
     public ProxySettings? Proxy { get; init; }
 

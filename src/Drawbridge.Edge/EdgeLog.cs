@@ -8,6 +8,9 @@ internal static partial class EdgeLog
     [LoggerMessage(1000, LogLevel.Information, "Edge listening on {Address} as {Hostname}")]
     public static partial void Listening(ILogger logger, string address, string hostname);
 
+    [LoggerMessage(1002, LogLevel.Information, "Metrics and readiness on http://{Address}/metrics and /ready")]
+    public static partial void MetricsListening(ILogger logger, string address);
+
     [LoggerMessage(1001, LogLevel.Warning, "Refreshing the configuration snapshot failed; keeping the previous one")]
     public static partial void SnapshotRefreshFailed(ILogger logger, Exception exception);
 

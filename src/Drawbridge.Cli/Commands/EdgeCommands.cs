@@ -108,13 +108,15 @@ internal sealed class EdgeRunFlags
 
     public Option<string?> Store { get; } = CliOptions.Store();
 
+    public Option<string?> Metrics { get; } = SettingLayers.MetricsOption();
+
     public Option<string?> LogLevel { get; } = SettingLayers.LogLevelOption();
 
     public Option<string?> LogFormat { get; } = CliLogging.FormatOption();
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { DataDirectory, Config, Listen, Certificate, Key, GracePeriod, Store, LogLevel, LogFormat })
+        foreach (Option option in new Option[] { DataDirectory, Config, Listen, Certificate, Key, GracePeriod, Store, Metrics, LogLevel, LogFormat })
         {
             command.Options.Add(option);
         }
@@ -151,6 +153,7 @@ internal sealed class EdgeRunFlags
             KeyPath = key,
             GracePeriod = layers.Duration(GracePeriod, "DRAWBRIDGE_GRACE_PERIOD", file.GracePeriod) ?? TimeSpan.FromSeconds(30),
             Store = layers.Text(Store, "DRAWBRIDGE_STORE", file.Store),
+            MetricsEndpoint = layers.MetricsEndpoint(Metrics, file.Metrics),
         };
         return (options, layers.LogLevel(LogLevel, file.LogLevel), CliLogging.Json(layers, LogFormat, file.LogFormat));
     }

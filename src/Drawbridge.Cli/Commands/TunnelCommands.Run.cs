@@ -19,7 +19,7 @@ internal static partial class TunnelCommands
         public Option<string?> Edge { get; } = CliOptions.Edge();
         public Option<string?> HaConnections { get; } = new("--ha-connections") { Description = "Links to keep to the edge (default 4, 1-16; env DRAWBRIDGE_HA_CONNECTIONS)" };
         public Option<string?> GracePeriod { get; } = new("--grace-period") { Description = "On SIGTERM, how long open streams may finish (default 30s; env DRAWBRIDGE_GRACE_PERIOD)" };
-        public Option<string?> Metrics { get; } = new("--metrics") { Description = "IP:PORT for /metrics and /ready, e.g. 127.0.0.1:2000 (env DRAWBRIDGE_METRICS)" };
+        public Option<string?> Metrics { get; } = SettingLayers.MetricsOption();
         public Option<string?> LogLevel { get; } = SettingLayers.LogLevelOption();
         public Option<string?> LogFormat { get; } = CliLogging.FormatOption();
 
@@ -54,7 +54,7 @@ internal static partial class TunnelCommands
                 EdgeAddress = layers.Text(Edge, "DRAWBRIDGE_EDGE", config?.Edge),
                 HaConnections = layers.Number(HaConnections, "DRAWBRIDGE_HA_CONNECTIONS", config?.HaConnections, 1, 16) ?? 4,
                 GracePeriod = layers.Duration(GracePeriod, "DRAWBRIDGE_GRACE_PERIOD", config?.GracePeriod) ?? TimeSpan.FromSeconds(30),
-                MetricsAddress = layers.Text(Metrics, "DRAWBRIDGE_METRICS", config?.Metrics),
+                MetricsEndpoint = layers.MetricsEndpoint(Metrics, config?.Metrics),
                 Proxy = ProxySettings.FromEnvironment(),
             };
         }

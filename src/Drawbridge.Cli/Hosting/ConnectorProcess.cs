@@ -2,6 +2,7 @@ using Drawbridge.Cli.Systemd;
 using Drawbridge.Connector;
 using Drawbridge.Connector.Metrics;
 using Drawbridge.Connector.Supervision;
+using Drawbridge.Observability;
 using Microsoft.Extensions.Logging;
 
 namespace Drawbridge.Cli.Hosting;
@@ -13,8 +14,8 @@ internal static class ConnectorProcess
     {
         using var loggers = LoggerFactory.Create(logging);
         using var supervisor = new ConnectorSupervisor(options, loggers, TimeProvider.System);
-        MetricsServer? metrics = options.MetricsAddress is { } address
-            ? await MetricsServer.StartAsync(address, supervisor, logging, cancellationToken)
+        MetricsServer? metrics = options.MetricsEndpoint is { } endpoint
+            ? await ConnectorMetricsListener.StartAsync(endpoint, supervisor, logging, loggers.CreateLogger<ConnectorSupervisor>(), cancellationToken)
             : null;
         using SystemdNotifier? systemd = SystemdNotifier.FromEnvironment();
         // Ends the conversation with systemd on SIGTERM, and also when the connector gives up (refused credential).

@@ -11,10 +11,13 @@ namespace Drawbridge.Cli.Hosting;
 /// </summary>
 internal sealed record EdgeConfigFile(string? DataDirectory, string? Listen, string? Certificate, string? Key, TimeSpan? GracePeriod, string? Store, string? LogLevel)
 {
-    public static readonly string[] Keys = ["data-dir", "listen", "cert", "key", "grace-period", "store", "log-level", "log-format"];
+    public static readonly string[] Keys = ["data-dir", "listen", "cert", "key", "grace-period", "store", "metrics", "log-level", "log-format"];
 
     /// <summary><c>log-format:</c> plain or json, as given.</summary>
     public string? LogFormat { get; init; }
+
+    /// <summary><c>metrics:</c> IP:PORT of the plain-HTTP /metrics and /ready listener.</summary>
+    public System.Net.IPEndPoint? Metrics { get; init; }
 
     public static EdgeConfigFile Load(string path) => Parse(YamlConfigFile.ReadText(path), path);
 
@@ -35,6 +38,7 @@ internal sealed record EdgeConfigFile(string? DataDirectory, string? Listen, str
                 "key" => config with { Key = Text() },
                 "grace-period" => config with { GracePeriod = ConnectorConfigLoader.ParseDuration(Text(), where, key) },
                 "store" => config with { Store = Text() },
+                "metrics" => config with { Metrics = ConnectorConfigLoader.ParseMetrics(Text(), where, key) },
                 "log-level" => config with { LogLevel = YamlConfigFile.LogLevel(Text(), where, key) },
                 "log-format" => config with { LogFormat = YamlConfigFile.LogFormat(Text(), where, key) },
                 _ => throw new ConfigException($"{where}: unknown key '{key}'; allowed: {string.Join(", ", Keys)}"),

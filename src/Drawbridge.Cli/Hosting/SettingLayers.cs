@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Net;
 using Drawbridge.Configuration;
+using Drawbridge.Observability;
 using Microsoft.Extensions.Logging;
 
 namespace Drawbridge.Cli.Hosting;
@@ -39,6 +41,25 @@ internal sealed class SettingLayers(ParseResult parse, Func<string, string?>? en
         Value(option, variable, fromFile,
             text => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max ? n : null,
             $"expected a whole number from {min} to {max}");
+
+    /// <summary><c>--metrics IP:PORT</c> (<see cref="MetricsAddress"/>); a bad value is named with its source, shown cut short when it is long.</summary>
+    public IPEndPoint? MetricsEndpoint(Option<string?> option, IPEndPoint? fromFile)
+    {
+        if (Raw(option, "DRAWBRIDGE_METRICS") is not { } raw)
+        {
+            return fromFile;
+        }
+
+        return MetricsAddress.TryParse(raw.Value, out IPEndPoint? endpoint, out string problem)
+            ? endpoint
+            : throw new FormatException($"{raw.Source} '{MetricsAddress.Shown(raw.Value)}': {problem}");
+    }
+
+    /// <summary>The <c>--metrics</c> option of <c>edge run</c> and <c>tunnel run</c>.</summary>
+    public static Option<string?> MetricsOption() => new("--metrics")
+    {
+        Description = "IP:PORT for /metrics (Prometheus) and /ready on plain HTTP, e.g. 127.0.0.1:2000 (default off; env DRAWBRIDGE_METRICS)",
+    };
 
     public LogLevel LogLevel(Option<string?> option, string? fromFile, LogLevel fallback = Microsoft.Extensions.Logging.LogLevel.Information)
     {

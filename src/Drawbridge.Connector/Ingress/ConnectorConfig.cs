@@ -6,7 +6,7 @@ internal sealed record ConnectorConfig(
     string? CredentialsFile,
     int? HaConnections,
     TimeSpan? GracePeriod,
-    string? Metrics,
+    System.Net.IPEndPoint? Metrics,
     IngressRules? Ingress)
 {
     /// <summary><c>edge:</c> HOST:PORT to dial instead of the credential's edge URL.</summary>

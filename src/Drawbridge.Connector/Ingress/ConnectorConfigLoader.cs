@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Net;
 using Drawbridge.Configuration;
+using Drawbridge.Observability;
 using Drawbridge.Protocol.Text;
 using YamlDotNet.RepresentationModel;
 
@@ -15,7 +17,8 @@ internal static class ConnectorConfigLoader
     public static ConnectorConfig Parse(string text, string fileName)
     {
         YamlMappingNode root = YamlConfigFile.ParseRoot(text, fileName, Keys, "it needs at least an `ingress:` list");
-        string? tunnel = null, credentials = null, metrics = null, edge = null, logLevel = null, logFormat = null;
+        string? tunnel = null, credentials = null, edge = null, logLevel = null, logFormat = null;
+        IPEndPoint? metrics = null;
         int? ha = null;
         TimeSpan? grace = null;
         IngressRules? ingress = null;
@@ -27,7 +30,7 @@ internal static class ConnectorConfigLoader
             {
                 case "tunnel": tunnel = YamlConfigFile.Scalar(value, where, key); break;
                 case "credentials-file": credentials = YamlConfigFile.Scalar(value, where, key); break;
-                case "metrics": metrics = YamlConfigFile.Scalar(value, where, key); break;
+                case "metrics": metrics = ParseMetrics(YamlConfigFile.Scalar(value, where, key), where, key); break;
                 case "edge": edge = YamlConfigFile.Scalar(value, where, key); break;
                 case "log-level": logLevel = YamlConfigFile.LogLevel(YamlConfigFile.Scalar(value, where, key), where, key); break;
                 case "log-format": logFormat = YamlConfigFile.LogFormat(YamlConfigFile.Scalar(value, where, key), where, key); break;
@@ -45,6 +48,12 @@ internal static class ConnectorConfigLoader
 
         return new ConnectorConfig(tunnel, credentials, ha, grace, metrics, ingress) { Edge = edge, LogLevel = logLevel, LogFormat = logFormat };
     }
+
+    /// <summary><c>metrics:</c> IP:PORT (<see cref="MetricsAddress"/>); the edge's <c>edge.yml</c> reads its own the same way.</summary>
+    internal static IPEndPoint ParseMetrics(string text, string where, string key) =>
+        MetricsAddress.TryParse(text, out IPEndPoint? endpoint, out string problem)
+            ? endpoint
+            : throw new ConfigException($"{where}: '{key}': {problem}; not '{MetricsAddress.Shown(text)}'");
 
     private static IngressRules ParseIngress(YamlNode node, string fileName)
     {

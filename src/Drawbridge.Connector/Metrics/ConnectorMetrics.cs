@@ -1,64 +1,76 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
+using System.Diagnostics.Metrics;
 using Drawbridge.Protocol.Outcomes;
 
 namespace Drawbridge.Connector.Metrics;
 
-/// <summary>The connector's counters, rendered in the Prometheus text format (version 0.0.4).</summary>
-internal sealed class ConnectorMetrics
+/// <summary>
+/// The connector's instruments on the <c>Drawbridge.Connector</c> meter, exported on
+/// <c>--metrics</c> (docs/METRICS.md has the Prometheus names). Recording is an
+/// <c>Add</c> with tags built once; bytes are added once per stream, when it ends.
+/// </summary>
+internal sealed class ConnectorMetrics : IDisposable
 {
-    private readonly ConcurrentDictionary<string, long> _refusals = new();
-    private long _streamsTotal;
-    private long _streamsOpen;
-    private long _bytesUp;
-    private long _bytesDown;
-    private long _linkConnects;
+    public const string MeterName = "Drawbridge.Connector";
 
-    public Func<int> RegisteredLinks { get; set; } = () => 0;
+    /// <summary>Stream opening spans one origin dial: a LAN connect takes well under a millisecond,
+    /// a far one hundreds, and the dial gives up at the origin connect timeout (10 s by default).</summary>
+    internal static readonly IReadOnlyList<double> DialBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-    public Func<int> ReadyLinks { get; set; } = () => 0;
+    private static readonly KeyValuePair<string, object?> Up = new("direction", "up");
+    private static readonly KeyValuePair<string, object?> Down = new("direction", "down");
+    private static readonly KeyValuePair<string, object?> Opened = new("outcome", "opened");
+    private static readonly KeyValuePair<string, object?>[] Outcomes =
+        [.. Enum.GetValues<ConnectionOutcome>().Select(o => new KeyValuePair<string, object?>("outcome", o.WireName()))];
+
+    private readonly Meter _meter = new(MeterName, typeof(ConnectorMetrics).Assembly.GetName().Version?.ToString());
+    private readonly Counter<long> _linkConnects;
+    private readonly Counter<long> _streams;
+    private readonly UpDownCounter<long> _streamsOpen;
+    private readonly Counter<long> _bytes;
+    private readonly Counter<long> _refused;
+    private readonly Histogram<double> _dial;
+
+    public ConnectorMetrics(Func<int> registeredLinks, Func<int> readyLinks)
+    {
+        RegisteredLinks = registeredLinks;
+        ReadyLinks = readyLinks;
+        _meter.CreateObservableGauge("drawbridge.connector.links.registered", registeredLinks, "{link}", "Links to the edge that are registered.");
+        _meter.CreateObservableGauge("drawbridge.connector.links.ready", readyLinks, "{link}", "Registered links that answer PINGs in time.");
+        _linkConnects = _meter.CreateCounter<long>("drawbridge.connector.link_connects", "{link}", "Links established, reconnections included.");
+        _streams = _meter.CreateCounter<long>("drawbridge.connector.streams", "{stream}", "Streams relayed to an origin (counted when the origin answered).");
+        _streamsOpen = _meter.CreateUpDownCounter<long>("drawbridge.connector.streams.open", "{stream}", "Streams open now.");
+        _bytes = _meter.CreateCounter<long>("drawbridge.connector.bytes", "By", "Bytes relayed, by direction: up is client to origin; added when a stream ends.");
+        _refused = _meter.CreateCounter<long>("drawbridge.connector.streams.refused", "{stream}", "Streams refused before relaying, by outcome.");
+        _dial = _meter.CreateHistogram("drawbridge.connector.origin.dial.duration", "s", "Time to connect to the origin, by outcome (opened or why not).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DialBuckets });
+    }
+
+    /// <summary>The meter, for the listener that exports it.</summary>
+    public Meter Meter => _meter;
+
+    public Func<int> RegisteredLinks { get; }
+
+    public Func<int> ReadyLinks { get; }
+
+    public void LinkConnected() => _linkConnects.Add(1);
+
+    public void OriginDialed(TimeSpan elapsed, ConnectionOutcome? refusal) =>
+        _dial.Record(elapsed.TotalSeconds, refusal is { } outcome ? Outcomes[(int)outcome] : Opened);
 
     public void StreamOpened()
     {
-        Interlocked.Increment(ref _streamsTotal);
-        Interlocked.Increment(ref _streamsOpen);
+        _streams.Add(1);
+        _streamsOpen.Add(1);
     }
 
     public void StreamClosed(long bytesUp, long bytesDown)
     {
-        Interlocked.Decrement(ref _streamsOpen);
-        Interlocked.Add(ref _bytesUp, bytesUp);
-        Interlocked.Add(ref _bytesDown, bytesDown);
+        _streamsOpen.Add(-1);
+        _bytes.Add(bytesUp, Up);
+        _bytes.Add(bytesDown, Down);
     }
 
-    public void StreamRefused(ConnectionOutcome outcome) => _refusals.AddOrUpdate(outcome.WireName(), 1, (_, n) => n + 1);
+    public void StreamRefused(ConnectionOutcome outcome) => _refused.Add(1, Outcomes[(int)outcome]);
 
-    public void LinkConnected() => Interlocked.Increment(ref _linkConnects);
-
-    public string Render()
-    {
-        var text = new StringBuilder();
-        Gauge(text, "drawbridge_connector_links_registered", "Links to the edge that are registered.", RegisteredLinks());
-        Gauge(text, "drawbridge_connector_links_ready", "Registered links that answer PINGs in time.", ReadyLinks());
-        Counter(text, "drawbridge_connector_link_connects_total", "Links established, reconnections included.", Interlocked.Read(ref _linkConnects));
-        Counter(text, "drawbridge_connector_streams_total", "Streams relayed to an origin.", Interlocked.Read(ref _streamsTotal));
-        Gauge(text, "drawbridge_connector_streams_open", "Streams open now.", Interlocked.Read(ref _streamsOpen));
-        Counter(text, "drawbridge_connector_bytes_up_total", "Bytes from clients to origins.", Interlocked.Read(ref _bytesUp));
-        Counter(text, "drawbridge_connector_bytes_down_total", "Bytes from origins to clients.", Interlocked.Read(ref _bytesDown));
-        text.Append("# HELP drawbridge_connector_streams_refused_total Streams refused, by outcome.\n# TYPE drawbridge_connector_streams_refused_total counter\n");
-        foreach (var (outcome, count) in _refusals.OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            text.Append(CultureInfo.InvariantCulture, $"drawbridge_connector_streams_refused_total{{outcome=\"{outcome}\"}} {count}\n");
-        }
-
-        return text.ToString();
-    }
-
-    private static void Gauge(StringBuilder text, string name, string help, long value) => Write(text, name, help, "gauge", value);
-
-    private static void Counter(StringBuilder text, string name, string help, long value) => Write(text, name, help, "counter", value);
-
-    private static void Write(StringBuilder text, string name, string help, string type, long value) =>
-        text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} {type}\n{name} {value}\n");
+    public void Dispose() => _meter.Dispose();
 }

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace Drawbridge.Connector.Origins;
 
 /// <summary>One stream from the edge: match the ingress rule, dial the origin, acknowledge, relay.</summary>
-internal sealed class OriginRelay(IngressRules ingress, TimeSpan dialTimeout, ConnectorMetrics metrics, ILogger logger)
+internal sealed class OriginRelay(IngressRules ingress, TimeSpan dialTimeout, ConnectorMetrics metrics, TimeProvider time, ILogger logger)
 {
     public async Task RunAsync(MuxStream stream, CancellationToken cancellationToken)
     {
@@ -28,14 +28,18 @@ internal sealed class OriginRelay(IngressRules ingress, TimeSpan dialTimeout, Co
 
             // 2. Dial; a failure resets the stream with the reason the client will show.
             NetworkStream origin;
+            long dialing = time.GetTimestamp();
             try
             {
                 origin = await OriginDialer.DialAsync(rule.Service, dialTimeout, cancellationToken);
+                metrics.OriginDialed(time.GetElapsedTime(dialing), refusal: null);
             }
             catch (MuxStreamException ex)
             {
+                ConnectionOutcome refusal = ConnectionOutcomes.FromMuxError(ex.Code);
                 ConnectorLog.StreamRefused(logger, stream.Id, stream.Open.Hostname, ex.Reason);
-                metrics.StreamRefused(ConnectionOutcomes.FromMuxError(ex.Code));
+                metrics.OriginDialed(time.GetElapsedTime(dialing), refusal);
+                metrics.StreamRefused(refusal);
                 stream.Reset(ex.Code, ex.Reason);
                 return;
             }

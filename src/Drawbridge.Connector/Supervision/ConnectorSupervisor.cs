@@ -38,20 +38,20 @@ internal sealed class ConnectorSupervisor : IDisposable
             new(WireNames.ConnectorIdHeader, ConnectorId.ToString("N")),
             new(WireNames.ConnectorVersionHeader, typeof(ConnectorSupervisor).Assembly.GetName().Version?.ToString() ?? "0"),
         ];
-        var relay = new OriginRelay(options.Ingress, options.OriginConnectTimeout, Metrics, loggers.CreateLogger<OriginRelay>());
+        Metrics = new ConnectorMetrics(
+            registeredLinks: () => _runners.Count(r => r.Current is { IsOpen: true }),
+            readyLinks: () => _runners.Count(r => r.IsReady));
+        var relay = new OriginRelay(options.Ingress, options.OriginConnectTimeout, Metrics, time, loggers.CreateLogger<OriginRelay>());
         for (int i = 0; i < options.HaConnections; i++)
         {
             KeyValuePair<string, string>[] headers = [.. common, new(WireNames.LinkIndexHeader, i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
             _runners.Add(new EdgeLinkRunner(i, options, _dialer, headers, relay, Streams, this, time, _logger));
         }
-
-        Metrics.RegisteredLinks = () => _runners.Count(r => r.Current is { IsOpen: true });
-        Metrics.ReadyLinks = () => _runners.Count(r => r.IsReady);
     }
 
     public Guid ConnectorId { get; } = Guid.NewGuid();
 
-    public ConnectorMetrics Metrics { get; } = new();
+    public ConnectorMetrics Metrics { get; }
 
     public RelayTracker Streams { get; } = new();
 
@@ -102,5 +102,9 @@ internal sealed class ConnectorSupervisor : IDisposable
         _fatal.TrySetException(refusal);
     }
 
-    public void Dispose() => _dialer.Dispose();
+    public void Dispose()
+    {
+        _dialer.Dispose();
+        Metrics.Dispose();
+    }
 }

@@ -12,66 +12,68 @@ namespace Drawbridge.Edge.Access;
 /// <summary>Reads a client's credential from the headers of SPEC.md §1 (first match wins) and turns it into a caller.</summary>
 internal static class AccessAuthenticator
 {
-    public static AccessCaller? Authenticate(IHeaderDictionary headers, IPAddress client, EdgeSnapshot snapshot, out ConnectionOutcome outcome, out string failure) =>
-        Authenticate(headers, client, hostname: "", snapshot, tokens: null, out outcome, out failure);
+    public static AccessCaller? Authenticate(IHeaderDictionary headers, IPAddress client, EdgeSnapshot snapshot, out AccessRefusal refusal) =>
+        Authenticate(headers, client, hostname: "", snapshot, tokens: null, out refusal);
 
-    public static AccessCaller? Authenticate(IHeaderDictionary headers, IPAddress client, string hostname, EdgeSnapshot snapshot, AppTokens? tokens, out ConnectionOutcome outcome, out string failure)
+    public static AccessCaller? Authenticate(IHeaderDictionary headers, IPAddress client, string hostname, EdgeSnapshot snapshot, AppTokens? tokens, out AccessRefusal refusal)
     {
-        outcome = ConnectionOutcome.Unauthenticated;
         string? id = First(headers, WireNames.ServiceTokenIdHeader, WireNames.CloudflareClientIdHeader);
         string? secret = First(headers, WireNames.ServiceTokenSecretHeader, WireNames.CloudflareClientSecretHeader);
         if (id is not null || secret is not null)
         {
             if (snapshot.AuthenticateServiceToken(id, secret) is { } match)
             {
-                failure = "";
+                refusal = AccessRefusal.None;
                 return new AccessCaller("service-token:" + match.Name, AccessSubject.ServiceToken(match.Name, id, client), ServiceTokenId: match.TokenId);
             }
 
-            failure = "the service token is unknown, revoked, or its secret is wrong";
+            refusal = Unauthenticated(AccessRefusal.BadServiceToken, "the service token is unknown, revoked, or its secret is wrong");
             return null;
         }
 
         string? token = BearerToken(headers);
         if (token is null)
         {
-            failure = $"no credential: run `drawbridge access login {(hostname.Length > 0 ? hostname : "HOSTNAME")}` to sign in, or pass a service token (--service-token-id and --service-token-secret)";
+            refusal = Unauthenticated(AccessRefusal.NoCredential,
+                $"no credential: run `drawbridge access login {(hostname.Length > 0 ? hostname : "HOSTNAME")}` to sign in, or pass a service token (--service-token-id and --service-token-secret)");
             return null;
         }
 
         if (tokens is null)
         {
-            failure = "this edge does not accept app tokens: use a service token";
+            refusal = Unauthenticated(AccessRefusal.AppTokensNotAccepted, "this edge does not accept app tokens: use a service token");
             return null;
         }
 
-        return AuthenticateAppToken(token, client, hostname, snapshot, tokens, out outcome, out failure);
+        return AuthenticateAppToken(token, client, hostname, snapshot, tokens, out refusal);
     }
 
     /// <summary>An app token for <paramref name="hostname"/>: signature, issuer, audience, time, and a session not revoked.</summary>
-    public static AccessCaller? AuthenticateAppToken(string token, IPAddress client, string hostname, EdgeSnapshot snapshot, AppTokens tokens, out ConnectionOutcome outcome, out string failure)
+    public static AccessCaller? AuthenticateAppToken(string token, IPAddress client, string hostname, EdgeSnapshot snapshot, AppTokens tokens, out AccessRefusal refusal)
     {
-        outcome = ConnectionOutcome.Unauthenticated;
         var (claims, result) = tokens.Validate(token, hostname);
         if (claims is null)
         {
-            (outcome, failure) = result.Failure == TokenFailure.Expired
-                ? (ConnectionOutcome.SessionExpired, $"your session expired: run `drawbridge access login {hostname}`")
-                : (ConnectionOutcome.Unauthenticated, $"the app token was refused ({result.Message}): run `drawbridge access login {hostname}`");
+            // The token check's own name for what failed (bad_signature, wrong_audience, expired, ...) is the reason.
+            refusal = result.Failure == TokenFailure.Expired
+                ? new AccessRefusal(ConnectionOutcome.SessionExpired, result.Failure.Name(), $"your session expired: run `drawbridge access login {hostname}`")
+                : Unauthenticated(result.Failure.Name(), $"the app token was refused ({result.Message}): run `drawbridge access login {hostname}`");
             return null;
         }
 
         if (Guid.TryParseExact(claims.SessionId, "N", out Guid sessionId) && snapshot.RevokedSessions.Contains(sessionId))
         {
-            outcome = ConnectionOutcome.AccessRevoked;
-            failure = $"your session was revoked by an administrator: run `drawbridge access login {hostname}` if you should still have access";
+            refusal = new AccessRefusal(ConnectionOutcome.AccessRevoked, AccessRefusal.SessionRevoked,
+                $"your session was revoked by an administrator: run `drawbridge access login {hostname}` if you should still have access");
             return null;
         }
 
-        failure = "";
+        refusal = AccessRefusal.None;
         AccessSubject subject = AccessSubject.User(claims.Email ?? claims.Subject, claims.Groups, claims.LoginMethod, client);
         return new AccessCaller("email:" + (claims.Email ?? claims.Subject), subject, SessionId: sessionId, ExpiresAt: claims.Expires);
     }
+
+    private static AccessRefusal Unauthenticated(string reason, string message) => new(ConnectionOutcome.Unauthenticated, reason, message);
 
     /// <summary>
     /// A client that presented no credential at all, admitted only if a bypass policy of the app

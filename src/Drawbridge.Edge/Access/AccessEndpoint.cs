@@ -4,6 +4,7 @@ using Drawbridge.Edge.Audit;
 using Drawbridge.Edge.Connectors;
 using Drawbridge.Edge.Hosting;
 using Drawbridge.Edge.Identity;
+using Drawbridge.Edge.Metrics;
 using Drawbridge.Edge.Policies;
 using Drawbridge.Edge.Snapshots;
 using Drawbridge.Protocol.Framing;
@@ -20,16 +21,18 @@ namespace Drawbridge.Edge.Access;
 /// A client's TCP connection arriving as a WebSocket at <c>wss://&lt;app hostname&gt;/</c>
 /// (SPEC.md §1): authenticate, route, open a stream on a connector link, relay, log one line.
 /// </summary>
-internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry, EdgeRuntime runtime, OpenConnections connections, AppTokens tokens, AuditLog audit, TimeProvider time, ILogger<AccessEndpoint> logger)
+internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry, EdgeRuntime runtime, OpenConnections connections, AppTokens tokens, AuditLog audit, EdgeMetrics metrics, TimeProvider time, ILogger<AccessEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context, string hostname)
     {
+        long started = time.GetTimestamp();
         string client = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
         EdgeSnapshot snapshot = state.Current;
 
         // 1. Refusals that need no connector: draining, credential, policy, route, a live link.
         if (Refuse(context, hostname, snapshot, out AccessCaller? caller, out ConnectorLink? link, out string? policy) is { } refusal)
         {
+            metrics.Refused(refusal);
             EdgeLog.ConnectionRefused(logger, hostname, client, refusal.Outcome.WireName(), refusal.Message);
             await audit.ConnectionAsync(caller?.Identity ?? "(unauthenticated)", hostname, refusal.Outcome.WireName(), policy, client, null, null, null, refusal.Message);
             if (IsBrowserWithoutSignIn(context, refusal.Outcome))
@@ -62,6 +65,7 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
         {
             if (stream is null)
             {
+                metrics.Refused(new AccessRefusal(ConnectionOutcome.NoConnector, AccessRefusal.NoConnector, ConnectionOutcome.NoConnector.Advice(hostname)));
                 await clientStream.CloseOutputAsync(ConnectionOutcomes.CloseStatusFor(MuxErrorCode.LinkLost), ConnectionOutcome.NoConnector.Advice(hostname));
                 EdgeLog.ConnectionEnded(logger, open.ConnectionId, hostname, caller.Identity, client, context.Request.Protocol, ConnectionOutcome.NoConnector.WireName(), 0, 0, 0, "");
                 return;
@@ -69,6 +73,8 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
 
             // 3. Relay until both sides are done; the first failure decides the outcome. While it
             //    runs, live enforcement may end it (revocation, policy change) through the stream.
+            metrics.StreamOpened();
+            Task answered = TimeTheAnswerAsync(stream, started);
             await using (stream)
             {
                 connections.Add(new OpenConnection(open.ConnectionId, hostname, caller, client, time.GetUtcNow(), (code, reason) => stream.Reset(code, reason)));
@@ -83,11 +89,14 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
                 }
 
                 (ConnectionOutcome outcome, string detail) = Classify(result, stream);
+                metrics.StreamEnded(outcome, result.BytesAToB, result.BytesBToA);
                 EdgeLog.ConnectionEnded(logger, open.ConnectionId, hostname, caller.Identity, client, context.Request.Protocol, outcome.WireName(),
                     (long)result.Duration.TotalMilliseconds, result.BytesAToB, result.BytesBToA, detail);
                 await audit.ConnectionAsync(caller.Identity, hostname, outcome.WireName(), policy, client, result.BytesAToB, result.BytesBToA,
                     (long)result.Duration.TotalMilliseconds, detail.Trim(' ', '(', ')') is { Length: > 0 } why ? why : null);
             }
+
+            await answered; // done: a disposed stream is acknowledged or reset
         }
         finally
         {
@@ -95,18 +104,18 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
         }
     }
 
-    private (ConnectionOutcome Outcome, string Message)? Refuse(HttpContext context, string hostname, EdgeSnapshot snapshot, out AccessCaller? caller, out ConnectorLink? link, out string? policy)
+    private AccessRefusal? Refuse(HttpContext context, string hostname, EdgeSnapshot snapshot, out AccessCaller? caller, out ConnectorLink? link, out string? policy)
     {
         caller = null;
         link = null;
         policy = null;
         if (runtime.Draining)
         {
-            return (ConnectionOutcome.EdgeDraining, "this edge is shutting down: connect again to reach another");
+            return new AccessRefusal(ConnectionOutcome.EdgeDraining, AccessRefusal.Draining, "this edge is shutting down: connect again to reach another");
         }
 
         IPAddress address = context.Connection.RemoteIpAddress ?? IPAddress.None;
-        caller = AccessAuthenticator.Authenticate(context.Request.Headers, address, hostname, snapshot, tokens, out ConnectionOutcome outcome, out string failure);
+        caller = AccessAuthenticator.Authenticate(context.Request.Headers, address, hostname, snapshot, tokens, out AccessRefusal unauthenticated);
         PolicyDecision decision;
         if (caller is not null)
         {
@@ -118,32 +127,48 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
         }
         else
         {
-            return (outcome, $"{failure} ({hostname})");
+            return unauthenticated with { Message = $"{unauthenticated.Message} ({hostname})" };
         }
 
+        // Labelled by application only when the hostname is one: a client may name any hostname.
+        metrics.PolicyDecided(snapshot.Apps.ContainsKey(hostname) ? hostname : null, decision);
         policy = decision.DecidedBy?.Name;
         if (!decision.Allowed)
         {
-            return (ConnectionOutcome.Denied, decision.Reason);
+            return new AccessRefusal(ConnectionOutcome.Denied,
+                decision.DecidedBy?.Action == PolicyAction.Deny ? AccessRefusal.DenyPolicy : AccessRefusal.NoAllowingPolicy, decision.Reason);
         }
 
         if (!snapshot.TryGetTunnelForHostname(hostname, out Guid tunnelId))
         {
-            return (ConnectionOutcome.NoRoute, ConnectionOutcome.NoRoute.Advice(hostname));
+            return new AccessRefusal(ConnectionOutcome.NoRoute, AccessRefusal.NoRoute, ConnectionOutcome.NoRoute.Advice(hostname));
         }
 
         link = registry.Pick(tunnelId);
         if (link is null)
         {
-            return (ConnectionOutcome.NoConnector, ConnectionOutcome.NoConnector.Advice(hostname));
+            return new AccessRefusal(ConnectionOutcome.NoConnector, AccessRefusal.NoConnector, ConnectionOutcome.NoConnector.Advice(hostname));
         }
 
         if (!context.WebSockets.IsWebSocketRequest)
         {
-            return (ConnectionOutcome.InternalError, $"{hostname} carries TCP through Drawbridge, not web pages: run `drawbridge access tcp --hostname {hostname} --url localhost:PORT`");
+            return new AccessRefusal(ConnectionOutcome.InternalError, AccessRefusal.NotWebSocket,
+                $"{hostname} carries TCP through Drawbridge, not web pages: run `drawbridge access tcp --hostname {hostname} --url localhost:PORT`");
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The stream-open latency: from the client's request to the connector's ACK (the origin is
+    /// connected) or its reset (why not), SPEC.md §3. The relay does not wait for it: the client's
+    /// first bytes travel with the SYN.
+    /// </summary>
+    private async Task TimeTheAnswerAsync(MuxStream stream, long started)
+    {
+        bool opened = await stream.Acknowledged;
+        metrics.StreamAnswered(time.GetElapsedTime(started),
+            opened ? null : stream.ResetReason is { } reset ? ConnectionOutcomes.FromMuxError(reset.Code) : ConnectionOutcome.Reset);
     }
 
     /// <summary>A plain browser page load (not a WebSocket, HTML accepted) that needs a sign-in; CLIs get the 401 naming the command.</summary>

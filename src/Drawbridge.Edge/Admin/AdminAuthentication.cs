@@ -65,10 +65,10 @@ internal sealed class AdminAuthentication(IEdgeStore store, EdgeState state, Edg
         }
 
         EdgeSnapshot snapshot = state.Current;
-        AccessCaller? caller = AccessAuthenticator.AuthenticateAppToken(token, client, adminApp, snapshot, tokens, out ConnectionOutcome outcome, out _);
+        AccessCaller? caller = AccessAuthenticator.AuthenticateAppToken(token, client, adminApp, snapshot, tokens, out AccessRefusal refusal);
         if (caller is null)
         {
-            string why = outcome switch
+            string why = refusal.Outcome switch
             {
                 ConnectionOutcome.SessionExpired => "your admin sign-in expired",
                 ConnectionOutcome.AccessRevoked => "your admin session was revoked",

@@ -4,9 +4,11 @@ using Drawbridge.Edge.Admin;
 using Drawbridge.Edge.Certificates;
 using Drawbridge.Edge.Connectors;
 using Drawbridge.Edge.Identity;
+using Drawbridge.Edge.Metrics;
 using Drawbridge.Edge.Snapshots;
 using Drawbridge.Edge.Storage;
 using Drawbridge.Edge.Tokens;
+using Drawbridge.Observability;
 using Drawbridge.Protocol.Multiplexing;
 using Drawbridge.Protocol.Transport;
 using Microsoft.AspNetCore.Builder;
@@ -31,10 +33,15 @@ internal sealed class EdgeHost : IAsyncDisposable
     private readonly EdgeCertificates _certificates;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _poll;
+    private readonly EdgeMetrics _metrics;
+    private readonly MetricsServer? _metricsServer;
     private int _stopped;
 
-    private EdgeHost(WebApplication app, IEdgeStore store, EdgeCertificates certificates, EdgeRuntime runtime, ConnectorRegistry registry, EdgeState state, OpenConnections connections, AppTokens tokens, int port, TimeProvider time)
+    private EdgeHost(WebApplication app, IEdgeStore store, EdgeCertificates certificates, EdgeRuntime runtime, ConnectorRegistry registry, EdgeState state, OpenConnections connections, AppTokens tokens, int port,
+        EdgeMetrics metrics, MetricsServer? metricsServer, TimeProvider time)
     {
+        _metrics = metrics;
+        _metricsServer = metricsServer;
         Connections = connections;
         Tokens = tokens;
         _app = app;
@@ -65,6 +72,9 @@ internal sealed class EdgeHost : IAsyncDisposable
 
     public EdgeState State { get; }
 
+    /// <summary>The bound <c>IP:PORT</c> of <c>--metrics</c>; null when off.</summary>
+    public string? MetricsAddress => _metricsServer?.Address;
+
     public static async Task<EdgeHost> StartAsync(EdgeRunOptions options, Action<ILoggingBuilder> configureLogging, TimeProvider time, CancellationToken cancellationToken)
     {
         var data = new EdgeDataDirectory(Path.GetFullPath(options.DataDirectory));
@@ -87,6 +97,7 @@ internal sealed class EdgeHost : IAsyncDisposable
         AppTokens tokens = await AppTokens.LoadAsync(store, () => runtime.Settings.PublicUrl, time, cancellationToken);
         await tokens.RefreshAsync(store, options.SigningKeyRotationInterval, cancellationToken); // a key that aged while the edge was down
         var registry = new ConnectorRegistry();
+        var metrics = new EdgeMetrics(() => registry.Count);
 
         // 3. Kestrel: one port, TLS, HTTP/1.1 and HTTP/2 (for RFC 8441 WebSockets).
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
@@ -119,6 +130,7 @@ internal sealed class EdgeHost : IAsyncDisposable
         builder.Services.AddSingleton(state);
         builder.Services.AddSingleton(runtime);
         builder.Services.AddSingleton(registry);
+        builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton(tokens);
         builder.Services.AddSingleton<Audit.AuditLog>();
         builder.Services.AddSingleton<IReadOnlyDictionary<string, OidcProvider>>(sp =>
@@ -169,7 +181,7 @@ internal sealed class EdgeHost : IAsyncDisposable
         app.Map(WireNames.TunnelPath, (HttpContext context, ConnectorEndpoint endpoint) => endpoint.HandleAsync(context));
         app.MapGet(JwksDocument.WellKnownPath, (HttpContext context) => Jwks(context, tokens));
         app.MapGet(JwksDocument.CloudflareCertsPath, (HttpContext context) => Jwks(context, tokens));
-        app.MapGet("/ready", () => runtime.Draining ? Results.StatusCode(StatusCodes.Status503ServiceUnavailable) : Results.Text("ready\n"));
+        app.MapGet("/ready", (HttpContext context) => ReadyAsync(context, runtime));
         AdminApi.Map(app);
         SignInEndpoints.Map(app);
         ILogger enforcementLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Drawbridge.Edge.Access.LiveEnforcement");
@@ -183,15 +195,46 @@ internal sealed class EdgeHost : IAsyncDisposable
             }
         };
 
-        await app.StartAsync(cancellationToken);
+        // 4. The metrics listener first: it exports what is recorded once it runs.
+        ILogger hostLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<EdgeHost>();
+        MetricsServer? metricsServer = null;
+        if (options.MetricsEndpoint is { } metricsEndpoint)
+        {
+            metricsServer = await MetricsServer.StartAsync(metricsEndpoint, metrics.Meter, context => ReadyAsync(context, runtime), configureLogging, cancellationToken);
+            EdgeLog.MetricsListening(hostLogger, metricsServer.Address);
+        }
+
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch when (metricsServer is not null)
+        {
+            await metricsServer.DisposeAsync(); // the edge never ran: neither does its metrics listener
+            throw;
+        }
+
         int port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
         if (settings.PublicPort == 0)
         {
             runtime.Settings = settings with { PublicPort = port };
         }
 
-        EdgeLog.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<EdgeHost>(), $"{listen.Address}:{port}", settings.Hostname);
-        return new EdgeHost(app, store, certificates, runtime, registry, state, connections, tokens, port, time);
+        EdgeLog.Listening(hostLogger, $"{listen.Address}:{port}", settings.Hostname);
+        return new EdgeHost(app, store, certificates, runtime, registry, state, connections, tokens, port, metrics, metricsServer, time);
+    }
+
+    /// <summary><c>/ready</c>: 200 while serving, 503 once draining (so a load balancer moves on).</summary>
+    private static Task ReadyAsync(HttpContext context, EdgeRuntime runtime)
+    {
+        if (runtime.Draining)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return Task.CompletedTask;
+        }
+
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync("ready\n");
     }
 
     private static IResult Jwks(HttpContext context, AppTokens tokens)
@@ -268,6 +311,12 @@ internal sealed class EdgeHost : IAsyncDisposable
     {
         await StopAsync();
         await _app.DisposeAsync();
+        if (_metricsServer is not null)
+        {
+            await _metricsServer.DisposeAsync();
+        }
+
+        _metrics.Dispose();
         await _store.DisposeAsync();
         _certificates.Dispose();
         _stopping.Dispose();

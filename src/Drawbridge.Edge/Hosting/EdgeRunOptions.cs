@@ -16,6 +16,10 @@ internal sealed record EdgeRunOptions
 
     public string? KeyPath { get; init; }
 
+    /// <summary><c>--metrics IP:PORT</c>: plain HTTP <c>/metrics</c> (Prometheus) and <c>/ready</c> on a
+    /// local address, apart from <see cref="Listen"/>; null = off (docs/METRICS.md).</summary>
+    public System.Net.IPEndPoint? MetricsEndpoint { get; init; }
+
     /// <summary>On SIGTERM, how long open connections may take to finish (default 30 s, 0 – 1 h).</summary>
     public TimeSpan GracePeriod { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -57,6 +57,8 @@ internal static partial class SignInEndpoints
 
         if (Admission(services, app, session, context.Connection.RemoteIpAddress) is { Allowed: false } denial)
         {
+            // Counted here only when it ends the sign-in; an admitted one is counted at the token endpoint.
+            RecordAdmission(services, app, denial, SignInLabels.Cli);
             context.Response.Redirect(WithQuery(redirect, ("error", "access_denied"), ("error_description", denial.Reason), ("state", state)));
             return;
         }
@@ -72,31 +74,35 @@ internal static partial class SignInEndpoints
         IFormCollection form = await ReadFormAsync(context);
         UserSession? session;
         string app;
+        string method;
         switch (form["grant_type"].ToString())
         {
             case "authorization_code":
+                method = SignInLabels.Cli;
                 CliGrant? grant = services.CliGrants.Take(form["code"]);
                 if (grant is null)
                 {
-                    return OAuthError("invalid_grant", "the code is unknown, expired or was already used: sign in again");
+                    return Refused(services, method, SignInLabels.InvalidCode, "invalid_grant", "the code is unknown, expired or was already used: sign in again");
                 }
 
                 if (grant.RedirectUri != form["redirect_uri"] || !Pkce.Matches(form["code_verifier"], grant.CodeChallenge))
                 {
-                    return OAuthError("invalid_grant", "the code does not belong to this redirect_uri and code_verifier (PKCE)");
+                    return Refused(services, method, SignInLabels.PkceMismatch, "invalid_grant", "the code does not belong to this redirect_uri and code_verifier (PKCE)");
                 }
 
                 session = await services.State.Store.GetSessionAsync(grant.SessionId, context.RequestAborted);
                 app = grant.App;
                 break;
             case DeviceGrantType:
+                method = SignInLabels.Device;
                 var (outcome, device) = services.Devices.Poll(form["device_code"]);
                 switch (outcome)
                 {
+                    // Waiting is not an outcome: only the poll that ends the flow is counted.
                     case DevicePollOutcome.Pending: return OAuthError("authorization_pending", "waiting for the user to approve the code");
                     case DevicePollOutcome.SlowDown: return OAuthError("slow_down", $"polling too fast: wait {device!.Interval.TotalSeconds:0} s between polls");
-                    case DevicePollOutcome.Denied: return OAuthError("access_denied", "the user refused the sign-in");
-                    case DevicePollOutcome.Expired: return OAuthError("expired_token", "the device code is unknown or expired: start again");
+                    case DevicePollOutcome.Denied: return Refused(services, method, SignInLabels.UserDenied, "access_denied", "the user refused the sign-in");
+                    case DevicePollOutcome.Expired: return Refused(services, method, SignInLabels.ExpiredCode, "expired_token", "the device code is unknown or expired: start again");
                 }
 
                 session = await services.State.Store.GetSessionAsync(device!.ApprovedSession!.Value, context.RequestAborted);
@@ -108,12 +114,14 @@ internal static partial class SignInEndpoints
 
         if (session is null || session.RevokedAt is not null || session.ExpiresAt <= services.Time.GetUtcNow())
         {
-            return OAuthError("invalid_grant", "the session behind this code has ended: sign in again");
+            return Refused(services, method, SignInLabels.SessionEnded, "invalid_grant", "the session behind this code has ended: sign in again");
         }
 
-        if (Admission(services, app, session, context.Connection.RemoteIpAddress) is { Allowed: false } denial)
+        PolicyDecision admission = Admission(services, app, session, context.Connection.RemoteIpAddress);
+        RecordAdmission(services, app, admission, method);
+        if (!admission.Allowed)
         {
-            return OAuthError("access_denied", denial.Reason);
+            return OAuthError("access_denied", admission.Reason);
         }
 
         TimeSpan duration = services.State.Current.Apps.TryGetValue(app, out AppAccess? access) ? access.SessionDuration : SignInServices.SessionLifetime;
@@ -125,8 +133,10 @@ internal static partial class SignInEndpoints
         }
         catch (SignInException ex)
         {
-            return OAuthError("invalid_grant", ex.Message);
+            return Refused(services, method, SignInLabels.SessionEnded, "invalid_grant", ex.Message);
         }
+
+        services.Metrics.SignIn(method, SignInLabels.SignedIn);
 
         var body = new Dictionary<string, object>
         {
@@ -227,6 +237,23 @@ internal static partial class SignInEndpoints
         return decision.Allowed || app != services.Runtime.Settings.Hostname
             ? decision
             : decision with { Reason = AdminAuthentication.NotAnAdministrator(session.Email, app, decision.Reason) };
+    }
+
+    /// <summary>One policy decision per CLI sign-in; a denial is also the sign-in's outcome.</summary>
+    private static void RecordAdmission(SignInServices services, string app, PolicyDecision decision, string method)
+    {
+        // Labelled by application only when it is one: the CLI may ask for any name.
+        services.Metrics.PolicyDecided(services.State.Current.Apps.ContainsKey(app) ? app : null, decision);
+        if (!decision.Allowed)
+        {
+            services.Metrics.SignIn(method, SignInLabels.AccessDenied);
+        }
+    }
+
+    private static IResult Refused(SignInServices services, string method, string outcome, string error, string description)
+    {
+        services.Metrics.SignIn(method, outcome);
+        return OAuthError(error, description);
     }
 
     private static IResult OAuthError(string error, string description) =>

@@ -83,6 +83,7 @@ internal static partial class SignInEndpoints
                 PinOutcome.Expired => "That code has expired. Ask for a new one.",
                 _ => "There is no code waiting for that address. Ask for a new one.",
             };
+            services.Metrics.SignIn(SignInLabels.Otp, SignInLabels.Of(result.Outcome));
             await AuditSignInAsync(services, context, email, "otp", "refused: " + result.Outcome.ToString().ToLowerInvariant());
             string retry = result.Outcome == PinOutcome.Wrong
                 ? SignInPages.Form(LoginPath + "/pin/verify", [("email", email), ("return", returnPath)], [("code", "Code", "text")], ("verify", "1", "Sign in"))
@@ -92,6 +93,7 @@ internal static partial class SignInEndpoints
         }
 
         await CompleteSignInAsync(context, services, email, displayName: null, groups: [], "otp", returnPath);
+        services.Metrics.SignIn(SignInLabels.Otp, SignInLabels.SignedIn);
     }
 
     private static async Task StartOidcAsync(string id, HttpContext context, SignInServices services)
@@ -133,6 +135,7 @@ internal static partial class SignInEndpoints
         PendingSignIn? pending = fromThisBrowser ? services.PendingSignIns.Take(state) : null;
         if (pending is null || !services.Providers.TryGetValue(pending.ProviderId, out OidcProvider? provider))
         {
+            services.Metrics.SignIn(SignInLabels.Oidc, fromThisBrowser ? SignInLabels.StateUnknown : SignInLabels.StateMismatch);
             await AuditSignInAsync(services, context, "(unknown)", "oidc",
                 fromThisBrowser ? "refused: state unknown, expired or already used" : "refused: state mismatch (the sign-in was not started in this browser)");
             string why = fromThisBrowser
@@ -143,6 +146,8 @@ internal static partial class SignInEndpoints
             return;
         }
 
+        // Which step failed is the metric's reason (never the message, which quotes the provider).
+        string step = SignInLabels.ProviderError;
         try
         {
             if (context.Request.Query["error"].ToString() is { Length: > 0 } error)
@@ -150,12 +155,16 @@ internal static partial class SignInEndpoints
                 throw new SignInException($"{provider.Settings.Id} refused the sign-in: {SignInPagesText(error)} {SignInPagesText(context.Request.Query["error_description"])}".TrimEnd());
             }
 
+            step = SignInLabels.CodeExchangeFailed;
             string idToken = await provider.ExchangeCodeAsync(context.Request.Query["code"].ToString(), pending.CodeVerifier, CallbackUri(services), context.RequestAborted);
+            step = SignInLabels.IdTokenRefused;
             (string email, string? name, IReadOnlyList<string> groups) = await ValidateIdTokenAsync(provider, idToken, pending.Nonce, services, context.RequestAborted);
             await CompleteSignInAsync(context, services, email, name, groups, provider.Settings.Id, pending.ReturnPath);
+            services.Metrics.SignIn(SignInLabels.Oidc, SignInLabels.SignedIn, provider.Settings.Id);
         }
         catch (SignInException ex)
         {
+            services.Metrics.SignIn(SignInLabels.Oidc, step, provider.Settings.Id);
             await AuditSignInAsync(services, context, "(unknown)", provider.Settings.Id, "refused: " + ex.Message);
             await SignInPages.WriteAsync(context, "Sign in failed", SignInPages.Paragraph(ex.Message, "error") + SignInPages.Link(LoginPath, "Try again"), StatusCodes.Status401Unauthorized);
         }

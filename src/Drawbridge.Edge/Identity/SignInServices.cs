@@ -1,4 +1,5 @@
 using Drawbridge.Edge.Hosting;
+using Drawbridge.Edge.Metrics;
 using Drawbridge.Edge.Snapshots;
 using Microsoft.Extensions.Logging;
 
@@ -11,6 +12,7 @@ internal sealed class SignInServices(
     AppTokens tokens,
     IPinSender pins,
     IReadOnlyDictionary<string, OidcProvider> providers,
+    EdgeMetrics metrics,
     TimeProvider time,
     ILogger<SignInServices> logger)
 {
@@ -28,6 +30,8 @@ internal sealed class SignInServices(
     public IReadOnlyDictionary<string, OidcProvider> Providers => providers;
 
     public TimeProvider Time => time;
+
+    public EdgeMetrics Metrics => metrics;
 
     public ILogger Logger => logger;
 

@@ -24,9 +24,11 @@ internal sealed class DrawbridgeStack : IAsyncDisposable
 
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly ILoggerFactory _loggers;
+    private readonly bool _metrics;
 
-    private DrawbridgeStack(TempDirectory data, EdgeHost edge, AdminCredential admin, CapturedLogs logs)
+    private DrawbridgeStack(TempDirectory data, EdgeHost edge, AdminCredential admin, CapturedLogs logs, bool metrics)
     {
+        _metrics = metrics;
         Data = data;
         Edge = edge;
         Admin = admin;
@@ -48,7 +50,8 @@ internal sealed class DrawbridgeStack : IAsyncDisposable
 
     public string CaPath => Path.Combine(Data.Path, "ca.pem");
 
-    public static async Task<DrawbridgeStack> StartAsync(int port = 0, Func<EdgeSettings, EdgeSettings>? configure = null)
+    /// <param name="metrics">Also serve the edge's <c>--metrics</c> listener on 127.0.0.1:0 (<see cref="EdgeHost.MetricsAddress"/>).</param>
+    public static async Task<DrawbridgeStack> StartAsync(int port = 0, Func<EdgeSettings, EdgeSettings>? configure = null, bool metrics = false)
     {
         var data = TempDirectory.Create("drawbridge-stack-");
         var logs = new CapturedLogs();
@@ -63,13 +66,19 @@ internal sealed class DrawbridgeStack : IAsyncDisposable
             configure(EdgeSettings.Load(settingsPath)).Save(settingsPath);
         }
 
-        EdgeHost edge = await StartEdgeAsync(data.Path, port, logs);
-        return new DrawbridgeStack(data, edge, admin, logs);
+        EdgeHost edge = await StartEdgeAsync(data.Path, port, logs, metrics);
+        return new DrawbridgeStack(data, edge, admin, logs, metrics);
     }
 
-    private static Task<EdgeHost> StartEdgeAsync(string dataDirectory, int port, CapturedLogs logs) =>
+    private static Task<EdgeHost> StartEdgeAsync(string dataDirectory, int port, CapturedLogs logs, bool metrics) =>
         EdgeHost.StartAsync(
-            new EdgeRunOptions { DataDirectory = dataDirectory, Listen = $"127.0.0.1:{port}", GracePeriod = TimeSpan.FromSeconds(5) },
+            new EdgeRunOptions
+            {
+                DataDirectory = dataDirectory,
+                Listen = $"127.0.0.1:{port}",
+                GracePeriod = TimeSpan.FromSeconds(5),
+                MetricsEndpoint = metrics ? new IPEndPoint(IPAddress.Loopback, 0) : null,
+            },
             logs.Configure, TimeProvider.System, CancellationToken.None);
 
     /// <summary>Stops the edge (gracefully) and starts a new one on the same port and data.</summary>
@@ -77,7 +86,7 @@ internal sealed class DrawbridgeStack : IAsyncDisposable
     {
         int port = Edge.Port;
         await Edge.DisposeAsync();
-        Edge = await StartEdgeAsync(Data.Path, port, Logs);
+        Edge = await StartEdgeAsync(Data.Path, port, Logs, _metrics);
     }
 
     public async Task<TunnelCredential> CreateTunnelAsync(string name, params string[] hostnames)

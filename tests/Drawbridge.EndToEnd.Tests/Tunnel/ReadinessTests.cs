@@ -4,6 +4,9 @@ using System.Net.Sockets;
 using Drawbridge.Connector.Metrics;
 using Drawbridge.EndToEnd.Tests.Fixtures;
 using Drawbridge.EndToEnd.Tests.Harness;
+using Drawbridge.Observability;
+using Drawbridge.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Drawbridge.EndToEnd.Tests.Tunnel;
 
@@ -27,9 +30,10 @@ public sealed class ReadinessTests
             KeepAliveInterval = interval,
             KeepAliveTimeout = TimeSpan.FromSeconds(30), // far longer than the test: the link is wedged, not yet declared dead
         });
-        await using MetricsServer metrics = await MetricsServer.StartAsync("127.0.0.1:0", connector.Supervisor, stack.Logs.Configure, CancellationToken.None);
+        await using MetricsServer metrics = await StartMetricsAsync(stack, connector);
         using var http = new HttpClient { BaseAddress = new Uri($"http://{metrics.Address}") };
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/ready")).StatusCode);
+        Assert.Equal("{\"readyLinks\":1}", await http.GetStringAsync("/ready"));
 
         relay.Freeze();
         var frozen = Stopwatch.StartNew();
@@ -38,8 +42,9 @@ public sealed class ReadinessTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.True(noticed < TimeSpan.FromSeconds(10), $"noticed the wedge after {noticed.TotalSeconds:0.0} s");
-        Assert.Contains("drawbridge_connector_links_ready 0", await http.GetStringAsync("/metrics"), StringComparison.Ordinal);
-        Assert.Contains("drawbridge_connector_links_registered 1", await http.GetStringAsync("/metrics"), StringComparison.Ordinal);
+        PrometheusText wedged = PrometheusText.Parse(await http.GetStringAsync("/metrics"));
+        Assert.Equal(0, wedged.Value("drawbridge_connector_links_ready"));
+        Assert.Equal(1, wedged.Value("drawbridge_connector_links_registered"));
 
         relay.Thaw();
         Assert.Equal(HttpStatusCode.OK, await PollReadyAsync(http, HttpStatusCode.OK));
@@ -52,7 +57,7 @@ public sealed class ReadinessTests
         await using var stack = await DrawbridgeStack.StartAsync();
         var tunnel = await stack.CreateTunnelAsync("counted", "counted.test");
         ConnectorHandle connector = await stack.StartConnectorAsync(tunnel, DrawbridgeStack.To(echo.EndPoint));
-        await using MetricsServer metrics = await MetricsServer.StartAsync("127.0.0.1:0", connector.Supervisor, stack.Logs.Configure, CancellationToken.None);
+        await using MetricsServer metrics = await StartMetricsAsync(stack, connector);
         var forwarder = stack.StartForwarder("counted.test", await stack.CreateServiceTokenAsync());
 
         using (TcpClient client = await forwarder.ConnectAsync())
@@ -62,13 +67,18 @@ public sealed class ReadinessTests
 
         await stack.Logs.WaitForAsync(l => l.Contains("Stream", StringComparison.Ordinal) && l.Contains("1000 bytes up", StringComparison.Ordinal), Limit);
         using var http = new HttpClient { BaseAddress = new Uri($"http://{metrics.Address}") };
-        string text = await http.GetStringAsync("/metrics");
-        Assert.Contains("# TYPE drawbridge_connector_streams_total counter", text, StringComparison.Ordinal);
-        Assert.Contains("drawbridge_connector_streams_total 1", text, StringComparison.Ordinal);
-        Assert.Contains("drawbridge_connector_bytes_up_total 1000", text, StringComparison.Ordinal);
-        Assert.Contains("drawbridge_connector_bytes_down_total 1000", text, StringComparison.Ordinal);
-        Assert.Contains("drawbridge_connector_links_registered 2", text, StringComparison.Ordinal);
+        PrometheusText text = PrometheusText.Parse(await http.GetStringAsync("/metrics"));
+        Assert.Equal("counter", text.TypeOf("drawbridge_connector_streams_total"));
+        Assert.Equal(1, text.Value("drawbridge_connector_streams_total"));
+        Assert.Equal(0, text.Value("drawbridge_connector_streams_open"));
+        Assert.Equal(1000, text.Value("drawbridge_connector_bytes_total", ("direction", "up")));
+        Assert.Equal(1000, text.Value("drawbridge_connector_bytes_total", ("direction", "down")));
+        Assert.Equal(1, text.Value("drawbridge_connector_origin_dial_duration_seconds_count", ("outcome", "opened")));
+        Assert.Equal(2, text.Value("drawbridge_connector_links_registered"));
     }
+
+    private static Task<MetricsServer> StartMetricsAsync(DrawbridgeStack stack, ConnectorHandle connector) =>
+        ConnectorMetricsListener.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), connector.Supervisor, stack.Logs.Configure, NullLogger.Instance, CancellationToken.None);
 
     /// <summary>Asks /ready the way a monitoring system does, until it answers <paramref name="wanted"/> (bounded).</summary>
     private static async Task<HttpStatusCode> PollReadyAsync(HttpClient http, HttpStatusCode wanted)

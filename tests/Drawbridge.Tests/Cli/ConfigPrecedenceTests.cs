@@ -27,6 +27,7 @@ public sealed class ConfigPrecedenceTests : IDisposable
             listen: 127.0.0.1:1001
             grace-period: 11s
             store: postgres://file@db/drawbridge
+            metrics: 127.0.0.1:9101
             log-level: warning
             cert: /file/cert.pem
             key: /file/key.pem
@@ -39,6 +40,7 @@ public sealed class ConfigPrecedenceTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(11), fromFile.GracePeriod);
         Assert.Equal("postgres://file@db/drawbridge", fromFile.Store);
         Assert.Equal("/file/cert.pem", fromFile.CertificatePath);
+        Assert.Equal("127.0.0.1:9101", fromFile.MetricsEndpoint?.ToString());
         Assert.Equal(LogLevel.Warning, fileLevel);
 
         // The environment over the file.
@@ -48,6 +50,7 @@ public sealed class ConfigPrecedenceTests : IDisposable
             ["DRAWBRIDGE_LISTEN"] = "127.0.0.1:1002",
             ["DRAWBRIDGE_GRACE_PERIOD"] = "12s",
             ["DRAWBRIDGE_STORE"] = "postgres://env@db/drawbridge",
+            ["DRAWBRIDGE_METRICS"] = "127.0.0.1:9102",
             ["DRAWBRIDGE_LOG_LEVEL"] = "error",
             ["DRAWBRIDGE_CERT"] = "/env/cert.pem",
             ["DRAWBRIDGE_KEY"] = "/env/key.pem",
@@ -58,16 +61,18 @@ public sealed class ConfigPrecedenceTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(12), fromEnvironment.GracePeriod);
         Assert.Equal("postgres://env@db/drawbridge", fromEnvironment.Store);
         Assert.Equal("/env/cert.pem", fromEnvironment.CertificatePath);
+        Assert.Equal("127.0.0.1:9102", fromEnvironment.MetricsEndpoint?.ToString());
         Assert.Equal(LogLevel.Error, environmentLevel);
 
         // Flags over both.
         var (fromFlags, flagLevel) = Edge(["--config", config, "--data-dir", "/srv/from-flag", "--listen", "127.0.0.1:1003", "--grace-period", "13s",
-            "--store", "postgres://flag@db/drawbridge", "--log-level", "debug", "--cert", "/flag/cert.pem", "--key", "/flag/key.pem"], environment);
+            "--store", "postgres://flag@db/drawbridge", "--log-level", "debug", "--cert", "/flag/cert.pem", "--key", "/flag/key.pem", "--metrics", "[::1]:9103"], environment);
         Assert.Equal("/srv/from-flag", fromFlags.DataDirectory);
         Assert.Equal("127.0.0.1:1003", fromFlags.Listen);
         Assert.Equal(TimeSpan.FromSeconds(13), fromFlags.GracePeriod);
         Assert.Equal("postgres://flag@db/drawbridge", fromFlags.Store);
         Assert.Equal("/flag/key.pem", fromFlags.KeyPath);
+        Assert.Equal("[::1]:9103", fromFlags.MetricsEndpoint?.ToString());
         Assert.Equal(LogLevel.Debug, flagLevel);
     }
 
@@ -80,6 +85,7 @@ public sealed class ConfigPrecedenceTests : IDisposable
         Assert.Equal("0.0.0.0:443", defaults.Listen);
         Assert.Equal(TimeSpan.FromSeconds(30), defaults.GracePeriod);
         Assert.Null(defaults.Store);
+        Assert.Null(defaults.MetricsEndpoint); // off unless asked for
         Assert.Equal(LogLevel.Information, level);
 
         File.WriteAllText(Path.Combine(data, "edge.yml"), "listen: 127.0.0.1:8443\n");
@@ -96,6 +102,12 @@ public sealed class ConfigPrecedenceTests : IDisposable
     [InlineData(new string[0], "DRAWBRIDGE_LOG_LEVEL", "2", "DRAWBRIDGE_LOG_LEVEL '2': expected one of")]
     [InlineData(new[] { "--cert", "/c.pem" }, "", "", "--cert and --key go together")]
     [InlineData(new string[0], "DRAWBRIDGE_KEY", "/k.pem", "--cert and --key go together")]
+    [InlineData(new[] { "--metrics", "localhost:2000" }, "", "", "--metrics 'localhost:2000': the address must be an IP address, not a name")]
+    [InlineData(new[] { "--metrics", "127.0.0.1:65536" }, "", "", "--metrics '127.0.0.1:65536': the port must be a number from 0 to 65535")]
+    [InlineData(new[] { "--metrics", "127.0.0.1" }, "", "", "--metrics '127.0.0.1': no port")]
+    [InlineData(new[] { "--metrics", "::1:2000" }, "", "", "--metrics '::1:2000': an IPv6 address goes in brackets")]
+    [InlineData(new string[0], "DRAWBRIDGE_METRICS", "metrics.internal:9090", "DRAWBRIDGE_METRICS 'metrics.internal:9090': the address must be an IP address, not a name")]
+    [InlineData(new string[0], "DRAWBRIDGE_METRICS", "127.0.0.1:-5", "DRAWBRIDGE_METRICS '127.0.0.1:-5': the port must be a number from 0 to 65535")]
     public void Edge_ABadValue_NamesWhereItCameFrom(string[] arguments, string variable, string value, string expected)
     {
         Dictionary<string, string> environment = variable.Length == 0 ? [] : new() { [variable] = value };
@@ -103,6 +115,20 @@ public sealed class ConfigPrecedenceTests : IDisposable
         var ex = Assert.Throws<FormatException>(() => Edge(["--data-dir", _directory.Path, .. arguments], environment));
 
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Metrics_AnOversizedValue_IsNamedButNotEchoedWhole()
+    {
+        string huge = "127.0.0.1:" + new string('9', 100_000);
+
+        var flag = Assert.Throws<FormatException>(() => Edge(["--data-dir", _directory.Path, "--metrics", huge], []));
+        var variable = Assert.Throws<FormatException>(() => Connector(["--url", "tcp://127.0.0.1:1"], new() { ["DRAWBRIDGE_METRICS"] = huge }, null));
+
+        Assert.StartsWith("--metrics '127.0.0.1:999", flag.Message, StringComparison.Ordinal);
+        Assert.StartsWith("DRAWBRIDGE_METRICS '127.0.0.1:999", variable.Message, StringComparison.Ordinal);
+        Assert.All(new[] { flag, variable }, ex => Assert.Contains("too long for IP:PORT", ex.Message, StringComparison.Ordinal));
+        Assert.All(new[] { flag, variable }, ex => Assert.True(ex.Message.Length < 300, ex.Message));
     }
 
     [Fact]
@@ -135,7 +161,7 @@ public sealed class ConfigPrecedenceTests : IDisposable
         Assert.Equal("127.0.0.1:2001", fromFile.EdgeAddress);
         Assert.Equal(2, fromFile.HaConnections);
         Assert.Equal(TimeSpan.FromSeconds(21), fromFile.GracePeriod);
-        Assert.Equal("127.0.0.1:9001", fromFile.MetricsAddress);
+        Assert.Equal("127.0.0.1:9001", fromFile.MetricsEndpoint?.ToString());
         Assert.Equal("tcp://127.0.0.1:5432", fromFile.Ingress.Rules[0].Service.ToString());
         Assert.Equal(LogLevel.Warning, ConnectorLevel([], [], file));
 
@@ -152,7 +178,7 @@ public sealed class ConfigPrecedenceTests : IDisposable
         Assert.Equal("127.0.0.1:2002", fromEnvironment.EdgeAddress);
         Assert.Equal(3, fromEnvironment.HaConnections);
         Assert.Equal(TimeSpan.FromSeconds(22), fromEnvironment.GracePeriod);
-        Assert.Equal("127.0.0.1:9002", fromEnvironment.MetricsAddress);
+        Assert.Equal("127.0.0.1:9002", fromEnvironment.MetricsEndpoint?.ToString());
         Assert.Equal("tcp://127.0.0.1:6379", fromEnvironment.Ingress.Rules[0].Service.ToString());
         Assert.Equal(LogLevel.Error, ConnectorLevel([], environment, file));
 
@@ -162,7 +188,7 @@ public sealed class ConfigPrecedenceTests : IDisposable
         Assert.Equal("127.0.0.1:2003", fromFlags.EdgeAddress);
         Assert.Equal(5, fromFlags.HaConnections);
         Assert.Equal(TimeSpan.FromSeconds(23), fromFlags.GracePeriod);
-        Assert.Equal("127.0.0.1:9003", fromFlags.MetricsAddress);
+        Assert.Equal("127.0.0.1:9003", fromFlags.MetricsEndpoint?.ToString());
         Assert.Equal("tcp://127.0.0.1:3306", fromFlags.Ingress.Rules[0].Service.ToString());
         Assert.Equal(LogLevel.Debug, ConnectorLevel(flags, environment, file));
     }
@@ -173,6 +199,8 @@ public sealed class ConfigPrecedenceTests : IDisposable
     [InlineData(new string[0], "DRAWBRIDGE_HA_CONNECTIONS", "+4", "DRAWBRIDGE_HA_CONNECTIONS '+4'")]
     [InlineData(new[] { "--grace-period", "1y" }, "", "", "--grace-period '1y': expected a duration")]
     [InlineData(new string[0], "DRAWBRIDGE_URL", "ftp://x:1", "has scheme 'ftp'")]
+    [InlineData(new[] { "--metrics", "localhost:2000" }, "", "", "--metrics 'localhost:2000': the address must be an IP address, not a name")]
+    [InlineData(new string[0], "DRAWBRIDGE_METRICS", "127.0.0.1:99999", "DRAWBRIDGE_METRICS '127.0.0.1:99999': the port must be a number from 0 to 65535")]
     public void Connector_ABadValue_NamesWhereItCameFrom(string[] arguments, string variable, string value, string expected)
     {
         Dictionary<string, string> environment = variable.Length == 0 ? [] : new() { [variable] = value };

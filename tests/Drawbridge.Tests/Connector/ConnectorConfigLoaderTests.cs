@@ -35,7 +35,7 @@ public sealed class ConnectorConfigLoaderTests
         Assert.Equal("/etc/drawbridge/db-prod.json", config.CredentialsFile);
         Assert.Equal(4, config.HaConnections);
         Assert.Equal(TimeSpan.FromSeconds(45), config.GracePeriod);
-        Assert.Equal("127.0.0.1:9300", config.Metrics);
+        Assert.Equal("127.0.0.1:9300", config.Metrics?.ToString());
         Assert.Equal(
             ["db.example.com → tcp://localhost:5432", "*.ssh.example.com → tcp://bastion.internal:22", "rdp.example.com → tcp://[::1]:3389", "(catch-all) → reject"],
             config.Ingress!.Rules.Select(r => r.ToString()));
@@ -141,6 +141,25 @@ public sealed class ConnectorConfigLoaderTests
     [InlineData("1.5.2s")]
     public void Parse_BadGracePeriod_ShowsTheAllowedForms(string value) =>
         Refuses(Yaml($"grace-period: \"{value}\""), 1, "'grace-period' must be a duration like 30s, 2m or 500ms (at most 24h)", $"not '{value}'");
+
+    [Theory]
+    [InlineData("localhost:2000", "'metrics': the address must be an IP address, not a name")]
+    [InlineData("127.0.0.1:70000", "'metrics': the port must be a number from 0 to 65535; not '127.0.0.1:70000'")]
+    [InlineData("127.0.0.1", "'metrics': no port")]
+    [InlineData("\"::1:2000\"", "'metrics': an IPv6 address goes in brackets")]
+    [InlineData("http://127.0.0.1:2000", "'metrics': give IP:PORT without a scheme")]
+    public void Parse_BadMetrics_SaysWhatAnAddressLooksLike(string value, string expected) =>
+        Refuses(Yaml("tunnel: db", $"metrics: {value}"), 2, expected);
+
+    [Fact]
+    public void Parse_OversizedMetrics_IsRefusedWithoutEchoingItWhole()
+    {
+        string value = "127.0.0.1:" + new string('7', 50_000);
+
+        ConfigException ex = Refuses(Yaml($"metrics: {value}"), 1, "'metrics': too long for IP:PORT (at most 64 characters)");
+
+        Assert.True(ex.Message.Length < 300, ex.Message);
+    }
 
     [Theory]
     [InlineData("tunnel: \"\"", "'tunnel' must be a single value")]

@@ -1,137 +1,124 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Drawbridge.Connector.Metrics;
 using Drawbridge.Protocol.Outcomes;
+using Drawbridge.Testing;
+using Drawbridge.Tests.Fixtures;
 
 namespace Drawbridge.Tests.Connector;
 
-/// <summary><see cref="ConnectorMetrics.Render"/> against the Prometheus text exposition format 0.0.4.</summary>
-public sealed partial class ConnectorMetricsTests
+/// <summary><see cref="ConnectorMetrics"/> as Prometheus scrapes it from <c>tunnel run --metrics</c> (docs/METRICS.md).</summary>
+public sealed class ConnectorMetricsTests
 {
-    [GeneratedRegex(@"^# HELP (?<name>[a-zA-Z_:][a-zA-Z0-9_:]*) \S.*$")]
-    private static partial Regex HelpLine();
+    private const int TestTimeout = 30_000;
 
-    [GeneratedRegex(@"^# TYPE (?<name>[a-zA-Z_:][a-zA-Z0-9_:]*) (?<type>counter|gauge|histogram|summary|untyped)$")]
-    private static partial Regex TypeLine();
-
-    [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?<labels>\{[a-zA-Z_][a-zA-Z0-9_]*=""(?:[^""\\\n]|\\.)*""(?:,[a-zA-Z_][a-zA-Z0-9_]*=""(?:[^""\\\n]|\\.)*"")*\})? (?<value>\S+)$")]
-    private static partial Regex SampleLine();
-
-    private sealed record Family(string Help, string Type, List<(string Labels, double Value)> Samples);
-
-    /// <summary>Checks every line's grammar and that each sample follows its family's HELP and TYPE.</summary>
-    private static Dictionary<string, Family> ParseExposition(string text)
+    [Fact(Timeout = TestTimeout)]
+    public async Task OneOfEach_ExportsExactlyTheDocumentedNamesAndTypes()
     {
-        Assert.EndsWith("\n", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("\r", text, StringComparison.Ordinal);
-        var families = new Dictionary<string, Family>(StringComparer.Ordinal);
-        string? help = null, current = null;
-        foreach (string line in text[..^1].Split('\n'))
-        {
-            if (HelpLine().Match(line) is { Success: true } h)
-            {
-                Assert.False(families.ContainsKey(h.Groups["name"].Value), $"HELP for {h.Groups["name"].Value} appears twice");
-                (help, current) = (line, h.Groups["name"].Value);
-            }
-            else if (TypeLine().Match(line) is { Success: true } t)
-            {
-                Assert.Equal(current, t.Groups["name"].Value);
-                families.Add(current!, new Family(help!, t.Groups["type"].Value, []));
-            }
-            else if (SampleLine().Match(line) is { Success: true } s)
-            {
-                Assert.Equal(current, s.Groups["name"].Value);
-                Assert.True(double.TryParse(s.Groups["value"].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double value), line);
-                families[current!].Samples.Add((s.Groups["labels"].Value, value));
-            }
-            else
-            {
-                Assert.Fail($"not a line of the Prometheus text format: '{line}'");
-            }
-        }
+        using var metrics = new ConnectorMetrics(() => 2, () => 2);
+        await using ScrapedMeter scraped = await ScrapedMeter.StartAsync(metrics.Meter);
 
-        foreach (var (name, family) in families)
-        {
-            Assert.True(family.Type != "counter" || name.EndsWith("_total", StringComparison.Ordinal), $"counter {name} should end in _total");
-        }
-
-        return families;
-    }
-
-    private static double Value(Dictionary<string, Family> families, string name, string labels = "") =>
-        Assert.Single(families[name].Samples, s => s.Labels == labels).Value;
-
-    [Fact]
-    public void Render_Fresh_IsValidWithEveryFamilyAtZero()
-    {
-        Dictionary<string, Family> families = ParseExposition(new ConnectorMetrics().Render());
+        metrics.LinkConnected();
+        metrics.OriginDialed(TimeSpan.FromMilliseconds(2), refusal: null);
+        metrics.StreamOpened();
+        metrics.StreamClosed(10, 20);
+        metrics.OriginDialed(TimeSpan.FromMilliseconds(1), ConnectionOutcome.OriginRefused);
+        metrics.StreamRefused(ConnectionOutcome.OriginRefused);
+        PrometheusText text = await scraped.ScrapeAsync();
 
         Assert.Equal(
-            ["drawbridge_connector_bytes_down_total", "drawbridge_connector_bytes_up_total", "drawbridge_connector_link_connects_total",
-             "drawbridge_connector_links_ready", "drawbridge_connector_links_registered", "drawbridge_connector_streams_open",
-             "drawbridge_connector_streams_refused_total", "drawbridge_connector_streams_total"],
-            families.Keys.Order(StringComparer.Ordinal));
-        Assert.All(families.Where(f => f.Key != "drawbridge_connector_streams_refused_total"), f => Assert.Equal(0, Assert.Single(f.Value.Samples).Value));
-        Assert.Empty(families["drawbridge_connector_streams_refused_total"].Samples);
-        Assert.Equal("counter", families["drawbridge_connector_streams_total"].Type);
-        Assert.Equal("gauge", families["drawbridge_connector_streams_open"].Type);
+            [
+                ("drawbridge_connector_bytes_total", "counter"),
+                ("drawbridge_connector_link_connects_total", "counter"),
+                ("drawbridge_connector_links_ready", "gauge"),
+                ("drawbridge_connector_links_registered", "gauge"),
+                ("drawbridge_connector_origin_dial_duration_seconds", "histogram"),
+                ("drawbridge_connector_streams_open", "gauge"),
+                ("drawbridge_connector_streams_refused_total", "counter"),
+                ("drawbridge_connector_streams_total", "counter"),
+                ("target_info", "gauge"),
+            ],
+            text.Families.Values.Select(f => (f.Name, f.Type)).Order());
     }
 
-    [Fact]
-    public void Render_AfterStreams_CountsOpenedClosedAndBytes()
+    [Fact(Timeout = TestTimeout)]
+    public async Task Streams_CountOpenedClosedAndBytesEachWay()
     {
-        var metrics = new ConnectorMetrics();
+        using var metrics = new ConnectorMetrics(() => 0, () => 0);
+        await using ScrapedMeter scraped = await ScrapedMeter.StartAsync(metrics.Meter);
+
         metrics.StreamOpened();
         metrics.StreamOpened();
         metrics.StreamOpened();
         metrics.StreamClosed(bytesUp: 100, bytesDown: 2_000);
         metrics.StreamClosed(bytesUp: 5_000_000_000, bytesDown: 1);
         metrics.LinkConnected();
+        PrometheusText text = await scraped.ScrapeAsync();
 
-        Dictionary<string, Family> families = ParseExposition(metrics.Render());
-
-        Assert.Equal(3, Value(families, "drawbridge_connector_streams_total"));
-        Assert.Equal(1, Value(families, "drawbridge_connector_streams_open"));
-        Assert.Equal(5_000_000_100, Value(families, "drawbridge_connector_bytes_up_total"));
-        Assert.Equal(2_001, Value(families, "drawbridge_connector_bytes_down_total"));
-        Assert.Equal(1, Value(families, "drawbridge_connector_link_connects_total"));
+        Assert.Equal(3, text.Value("drawbridge_connector_streams_total"));
+        Assert.Equal(1, text.Value("drawbridge_connector_streams_open"));
+        Assert.Equal(5_000_000_100, text.Value("drawbridge_connector_bytes_total", ("direction", "up")));
+        Assert.Equal(2_001, text.Value("drawbridge_connector_bytes_total", ("direction", "down")));
+        Assert.Equal(1, text.Value("drawbridge_connector_link_connects_total"));
     }
 
-    [Fact]
-    public void Render_AfterRefusals_CountsThemByOutcomeInNameOrder()
+    [Fact(Timeout = TestTimeout)]
+    public async Task Refusals_AreCountedByOutcome()
     {
-        var metrics = new ConnectorMetrics();
+        using var metrics = new ConnectorMetrics(() => 0, () => 0);
+        await using ScrapedMeter scraped = await ScrapedMeter.StartAsync(metrics.Meter);
+
         metrics.StreamRefused(ConnectionOutcome.OriginRefused);
         metrics.StreamRefused(ConnectionOutcome.NoIngressRule);
         metrics.StreamRefused(ConnectionOutcome.OriginRefused);
-
-        string text = metrics.Render();
-        Dictionary<string, Family> families = ParseExposition(text);
+        PrometheusText text = await scraped.ScrapeAsync();
 
         Assert.Equal(
-            [("{outcome=\"no_ingress_rule\"}", 1.0), ("{outcome=\"origin_refused\"}", 2.0)],
-            families["drawbridge_connector_streams_refused_total"].Samples);
-        Assert.Equal(0, Value(families, "drawbridge_connector_streams_total"));
+            [("no_ingress_rule", 1.0), ("origin_refused", 2.0)],
+            text.All("drawbridge_connector_streams_refused_total").Select(s => (s.Labels["outcome"], s.Value)).Order());
+        Assert.False(text.Families.ContainsKey("drawbridge_connector_streams_total"), "a refused stream is not a relayed one");
     }
 
-    [Fact]
-    public void Render_ReadsTheLinkGaugesWhenRendered()
+    [Fact(Timeout = TestTimeout)]
+    public async Task OriginDial_IsTimedInSecondsByOutcome()
+    {
+        using var metrics = new ConnectorMetrics(() => 0, () => 0);
+        await using ScrapedMeter scraped = await ScrapedMeter.StartAsync(metrics.Meter);
+
+        metrics.OriginDialed(TimeSpan.FromMilliseconds(3), refusal: null);
+        metrics.OriginDialed(TimeSpan.FromMilliseconds(40), refusal: null);
+        metrics.OriginDialed(TimeSpan.FromSeconds(10), ConnectionOutcome.OriginTimeout);
+        PrometheusText text = await scraped.ScrapeAsync();
+
+        const string Name = "drawbridge_connector_origin_dial_duration_seconds";
+        Assert.Equal(2, text.Value(Name + "_count", ("outcome", "opened")));
+        Assert.Equal(0.043, text.Value(Name + "_sum", ("outcome", "opened")), 9);
+        Assert.Equal(1, text.Value(Name + "_bucket", ("outcome", "opened"), ("le", "0.005")));
+        Assert.Equal(2, text.Value(Name + "_bucket", ("outcome", "opened"), ("le", "0.05")));
+        Assert.Equal(1, text.Value(Name + "_count", ("outcome", "origin_timeout")));
+        Assert.Equal(0, text.Value(Name + "_bucket", ("outcome", "origin_timeout"), ("le", "5")));
+        Assert.Equal(1, text.Value(Name + "_bucket", ("outcome", "origin_timeout"), ("le", "10")));
+        Assert.Equal(ConnectorMetrics.DialBuckets.Count + 1, text.All(Name + "_bucket").Count(s => s.Labels["outcome"] == "opened"));
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task LinkGauges_AreReadAtEachScrape()
     {
         int registered = 2;
-        var metrics = new ConnectorMetrics { RegisteredLinks = () => registered, ReadyLinks = () => 1 };
-        Assert.Equal(2, Value(ParseExposition(metrics.Render()), "drawbridge_connector_links_registered"));
+        using var metrics = new ConnectorMetrics(() => registered, () => 1);
+        await using ScrapedMeter scraped = await ScrapedMeter.StartAsync(metrics.Meter);
+        Assert.Equal(2, (await scraped.ScrapeAsync()).Value("drawbridge_connector_links_registered"));
 
         registered = 4;
-        Dictionary<string, Family> families = ParseExposition(metrics.Render());
+        PrometheusText text = await scraped.ScrapeAsync();
 
-        Assert.Equal(4, Value(families, "drawbridge_connector_links_registered"));
-        Assert.Equal(1, Value(families, "drawbridge_connector_links_ready"));
+        Assert.Equal(4, text.Value("drawbridge_connector_links_registered"));
+        Assert.Equal(1, text.Value("drawbridge_connector_links_ready"));
     }
 
-    [Fact(Timeout = 30_000)]
+    [Fact(Timeout = TestTimeout)]
     public async Task Counters_LoseNothingUnderConcurrentUpdates()
     {
-        var metrics = new ConnectorMetrics();
+        using var metrics = new ConnectorMetrics(() => 0, () => 0);
+        await using ScrapedMeter scraped = await ScrapedMeter.StartAsync(metrics.Meter);
 
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
         {
@@ -142,11 +129,12 @@ public sealed partial class ConnectorMetricsTests
                 metrics.StreamRefused(ConnectionOutcome.OriginTimeout);
             }
         }))).WaitAsync(TimeSpan.FromSeconds(20));
+        PrometheusText text = await scraped.ScrapeAsync();
 
-        Dictionary<string, Family> families = ParseExposition(metrics.Render());
-        Assert.Equal(80_000, Value(families, "drawbridge_connector_streams_total"));
-        Assert.Equal(0, Value(families, "drawbridge_connector_streams_open"));
-        Assert.Equal(160_000, Value(families, "drawbridge_connector_bytes_down_total"));
-        Assert.Equal(80_000, Value(families, "drawbridge_connector_streams_refused_total", "{outcome=\"origin_timeout\"}"));
+        Assert.Equal(80_000, text.Value("drawbridge_connector_streams_total"));
+        Assert.Equal(0, text.Value("drawbridge_connector_streams_open"));
+        Assert.Equal(80_000, text.Value("drawbridge_connector_bytes_total", ("direction", "up")));
+        Assert.Equal(160_000, text.Value("drawbridge_connector_bytes_total", ("direction", "down")));
+        Assert.Equal(80_000, text.Value("drawbridge_connector_streams_refused_total", ("outcome", "origin_timeout")));
     }
 }

@@ -51,8 +51,12 @@ public sealed class AccessAuthenticatorTests : IAsyncLifetime
         return context.Request.Headers;
     }
 
-    private AccessCaller? Authenticate(IHeaderDictionary headers, out string failure) =>
-        AccessAuthenticator.Authenticate(headers, System.Net.IPAddress.Loopback, _snapshot, out _, out failure);
+    private AccessCaller? Authenticate(IHeaderDictionary headers, out string failure)
+    {
+        AccessCaller? caller = AccessAuthenticator.Authenticate(headers, System.Net.IPAddress.Loopback, _snapshot, out AccessRefusal refusal);
+        failure = refusal.Message ?? "";
+        return caller;
+    }
 
     private void AssertRefused(IHeaderDictionary headers, string expectedFailure)
     {
@@ -204,5 +208,5 @@ public sealed class AccessAuthenticatorTests : IAsyncLifetime
     [Fact]
     public void EmptySnapshot_AuthenticatesNobody() =>
         Assert.Null(AccessAuthenticator.Authenticate(
-            Headers((WireNames.ServiceTokenIdHeader, _ci.ClientId), (WireNames.ServiceTokenSecretHeader, _ciSecret)), System.Net.IPAddress.Loopback, EdgeSnapshot.Empty, out _, out _));
+            Headers((WireNames.ServiceTokenIdHeader, _ci.ClientId), (WireNames.ServiceTokenSecretHeader, _ciSecret)), System.Net.IPAddress.Loopback, EdgeSnapshot.Empty, out _));
 }
