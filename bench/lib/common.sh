@@ -151,6 +151,7 @@ readonly required_programs=(
   procps:ps
   openssl:openssl
   iproute2:ss
+  curl:curl
 )
 
 install_missing_packages() {

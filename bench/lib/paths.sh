@@ -124,11 +124,15 @@ key = $dir/key.pem"
 }
 
 # drawbridge: edge, connector and `access tcp` as separate processes, laid out as the README's
-# "Running it for real": edge init/run, tunnel create/route, a service token, tunnel run --token.
-# TLS on both legs (the edge is its own CA). The client uses a service token: app tokens from
-# single sign-on do not exist yet.
+# "Running it for real": edge init/run, tunnel create/route, an application with an allow policy
+# per hostname, tunnel run --token. TLS on both legs (the edge is its own CA). The client is a
+# signed-in user: `access tcp` presents the app token `access login` stored for its hostname, so
+# the edge validates a signed app token (ES256) and evaluates the allow policy on every connection.
 declare -A dr_pid=()   # edge, connector, access-iperf, access-redis, access-echo
-dr_edge_port="" dr_echo_port="" dr_tunnel_token="" dr_token_id="" dr_token_secret=""
+declare -A dr_login_pid=()   # hostname -> its `access login` while the bench user signs in
+dr_edge_port="" dr_echo_port="" dr_tunnel_token=""
+readonly dr_hosts=(iperf.bench.localhost redis.bench.localhost echo.bench.localhost)
+readonly dr_user=bench-user@example.com
 
 drawbridge_cli() { XDG_CONFIG_HOME="$work/drawbridge/config" dotnet "$drawbridge_dll" "$@"; }
 
@@ -140,26 +144,29 @@ start_bg_drawbridge() {
 }
 
 start_drawbridge() {
-  local dir="$work/drawbridge" init_port
+  local dir="$work/drawbridge" init_port host
   mkdir -p "$dir/config"
   alloc_port init_port
   drawbridge_cli edge init --data-dir "$dir/edge" --hostname localhost --port "$init_port" >"$work/logs/drawbridge-init.log" 2>&1 \
     || { start_error="edge init failed: $(tail -n 3 "$work/logs/drawbridge-init.log" | tr '\n' ' ')"; return 1; }
-  # The admin credential names the port given to `edge init`: the first edge listens there.
+  # The admin credential and the app tokens' issuer name the port given to `edge init`: the
+  # first edge listens there, and the user signs in there.
   start_drawbridge_edge "$init_port" || return 1
 
-  # What an operator and a resource owner do once, through the admin API.
+  # What an operator and a resource owner do once, through the admin API: the tunnel and its
+  # routes, then an application per hostname that admits the bench's user by e-mail. The apps
+  # keep the default session duration (24 h): an app token outlives a full run (~15 min) with
+  # no refresh, and the access clients never need to sign in again.
   local admin="$work/logs/drawbridge-admin.log"
-  {
-    drawbridge_cli tunnel create bench &&
-      drawbridge_cli tunnel route dns bench iperf.bench.localhost &&
-      drawbridge_cli tunnel route dns bench redis.bench.localhost &&
-      drawbridge_cli tunnel route dns bench echo.bench.localhost
-  } >"$admin" 2>&1 || { start_error="tunnel create/route failed: $(tail -n 3 "$admin" | tr '\n' ' ')"; return 1; }
+  (
+    drawbridge_cli tunnel create bench || exit 1
+    for host in "${dr_hosts[@]}"; do
+      drawbridge_cli tunnel route dns bench "$host" &&
+        drawbridge_cli app create "$host" &&
+        drawbridge_cli policy add "$host" --action allow --name "bench user" --include "email:$dr_user" || exit 1
+    done
+  ) >"$admin" 2>&1 || { start_error="tunnel, app or policy setup failed: $(tail -n 3 "$admin" | tr '\n' ' ')"; return 1; }
   dr_tunnel_token="$(drawbridge_cli tunnel token bench 2>>"$admin")" || { start_error="tunnel token failed"; return 1; }
-  read -r dr_token_id dr_token_secret < <(drawbridge_cli service-token create bench -o json 2>>"$admin" |
-    sed -n 's/.*"clientId":"\([^"]*\)".*"clientSecret":"\([^"]*\)".*/\1 \2/p')
-  [[ -n ${dr_token_secret:-} ]] || { start_error="service-token create printed no client id and secret"; return 1; }
   cat >"$dir/config.yml" <<EOF
 grace-period: 1s
 ingress:
@@ -171,20 +178,117 @@ ingress:
     service: tcp://127.0.0.1:$echo_port
   - service: reject
 EOF
+  if ! sign_in_drawbridge_user; then
+    # The logins still waiting for an approval would poll the edge until their codes expire.
+    local pid
+    for pid in "${dr_login_pid[@]}"; do
+      [[ -n ${started[$pid]:-} && $(start_time "$pid") == "${started[$pid]}" ]] && kill -TERM "$pid" 2>/dev/null
+    done
+    return 1
+  fi
   start_drawbridge_connector_and_clients
+}
+
+# The bench's user signs in as a person does from a machine without a browser (RFC 8628's device
+# flow, what `access login --no-browser` does): an app token is for one app, so one
+# `access login HOST --no-browser` per hostname, each showing a code and waiting. Then "the
+# browser" (curl with a cookie jar, on the edge's own host) signs in once with an e-mailed PIN
+# and approves each code with that one session. The edge has no SMTP server, so it writes the
+# PIN to its log (a Warning, which --log-level Warning keeps). Each login then redeems its code
+# and stores the app token in $XDG_CONFIG_HOME/drawbridge/tokens/HOST.json (owner-only), which
+# `access tcp` reads; the edge's data directory keeps the signing keys and the session, so the
+# tokens survive restart_drawbridge.
+sign_in_drawbridge_user() {
+  local dir="$work/drawbridge" signin="$work/drawbridge/signin" host name status pin
+  local edge_log="$work/logs/drawbridge-edge.log"
+  mkdir -p "$signin"
+  declare -A user_code=()
+  for host in "${dr_hosts[@]}"; do
+    start_bg "drawbridge-login-$host" env XDG_CONFIG_HOME="$dir/config" dotnet "$drawbridge_dll" \
+      access login "$host" --no-browser --edge "127.0.0.1:$dr_edge_port" --ca-cert "$dir/edge/ca.pem"
+    dr_login_pid[$host]=$last_pid
+  done
+  # It prints "... open URL on any device and enter the code:", a blank line, "    BCDF-GHJK".
+  for host in "${dr_hosts[@]}"; do
+    wait_until "drawbridge: access login $host to show a code" 30 "${dr_login_pid[$host]}" \
+      grep -Eq '^ +[A-Z]{4}-[A-Z]{4}$' "$work/logs/drawbridge-login-$host.log" || return 1
+    user_code[$host]="$(grep -Eo '^ +[A-Z]{4}-[A-Z]{4}$' "$work/logs/drawbridge-login-$host.log" | head -n 1 | tr -d ' ')"
+  done
+
+  local email return_path
+  email="$(form_encode "$dr_user")"
+  return_path="$(form_encode /_drawbridge/device)"
+  status="$(dr_browser /_drawbridge/login/pin "email=$email&return=$return_path" pin-requested.html)"
+  [[ $status == 200 ]] || { start_error="sign-in: asking for a PIN got HTTP $status (drawbridge/signin/pin-requested.html, curl.log)"; return 1; }
+  local pin_line="sign-in code for $dr_user is"
+  wait_until "sign-in: the PIN for $dr_user in the edge's log" 15 "${dr_pid[edge]}" grep -Fq "$pin_line" "$edge_log" || return 1
+  pin="$(grep -F "$pin_line" "$edge_log" | tail -n 1 | sed -n 's/.*sign-in code for [^ ]* is \([0-9]\{6\}\).*/\1/p')"
+  [[ -n $pin ]] || { start_error="sign-in: no 6-digit PIN in the edge's log line for $dr_user"; return 1; }
+  # A right PIN answers with a redirect to the return path and sets the session cookie.
+  status="$(dr_browser /_drawbridge/login/pin/verify "email=$email&code=$pin&return=$return_path" pin-verified.html)"
+  if [[ $status != 302 ]] || ! grep -q drawbridge_session "$signin/cookies"; then
+    start_error="sign-in: the PIN was not accepted (HTTP $status; drawbridge/signin/pin-verified.html)"
+    return 1
+  fi
+  for host in "${dr_hosts[@]}"; do
+    status="$(dr_browser /_drawbridge/device "user_code=${user_code[$host]}&decision=approve" "approved-$host.html")"
+    if [[ $status != 200 ]] || ! grep -q "Device approved" "$signin/approved-$host.html"; then
+      start_error="sign-in: approving the code of $host got HTTP $status (drawbridge/signin/approved-$host.html)"
+      return 1
+    fi
+  done
+
+  # Each login polls every 5 s (the edge's interval), then stores its token and exits 0.
+  for host in "${dr_hosts[@]}"; do
+    name="drawbridge-login-$host"
+    wait_until "drawbridge: access login $host to finish" 30 0 exited "${dr_login_pid[$host]}" || return 1
+    status=0
+    wait "${dr_login_pid[$host]}" || status=$?
+    unset "started[${dr_login_pid[$host]}]"
+    if ((status != 0)) || ! grep -Fq "signed in to $host as $dr_user" "$work/logs/$name.log"; then
+      start_error="access login $host exited $status: $(tail -n 2 "$work/logs/$name.log" | tr '\n' ' ')"
+      return 1
+    fi
+  done
+  log "drawbridge: $dr_user signed in (PIN) and approved ${#dr_hosts[@]} device codes; app tokens stored"
+}
+
+# "The browser" of sign_in_drawbridge_user: POSTs the form FIELDS to PATH on the edge's own
+# host (its public name, localhost:PORT, pinned to 127.0.0.1; its CA) with a cookie jar, saves
+# the page as drawbridge/signin/PAGE and prints the HTTP status. Redirects are not followed. The
+# fields go on stdin, not argv: one of them is the PIN.
+dr_browser() {
+  local path="$1" fields="$2" page="$3" signin="$work/drawbridge/signin"
+  curl -sS --max-time 15 --cacert "$work/drawbridge/edge/ca.pem" --resolve "localhost:$dr_edge_port:127.0.0.1" \
+    --cookie "$signin/cookies" --cookie-jar "$signin/cookies" -o "$signin/$page" -w '%{http_code}' \
+    --data-binary @- "https://localhost:$dr_edge_port$path" 2>>"$signin/curl.log" < <(printf '%s' "$fields")
+}
+
+# application/x-www-form-urlencoded value of $1 (ASCII).
+form_encode() {
+  local text="$1" out="" c i
+  for ((i = 0; i < ${#text}; i++)); do
+    c="${text:i:1}"
+    case "$c" in
+      [A-Za-z0-9._~-]) out+="$c" ;;
+      *) printf -v c '%%%02X' "'$c"; out+="$c" ;;
+    esac
+  done
+  printf '%s' "$out"
 }
 
 # The edge on PORT, or on a fresh one (a restart must not wait for the old listener's port).
 start_drawbridge_edge() {
   if [[ -n ${1:-} ]]; then dr_edge_port=$1; else alloc_port dr_edge_port; fi
-  # Warning: the edge's per-connection audit line at Information would be C50's main cost.
+  # Warning: the edge's per-connection audit line at Information would be C50's main cost. The
+  # sign-in PIN (no SMTP server) is logged at Warning, so the bench reads it at this level.
   start_bg_drawbridge edge edge run --data-dir "$work/drawbridge/edge" --listen "127.0.0.1:$dr_edge_port" \
     --grace-period 1s --log-level Warning
   wait_until "drawbridge: edge" 30 "${dr_pid[edge]}" tcp_open "$dr_edge_port"
 }
 
 start_drawbridge_connector_and_clients() {
-  local dir="$work/drawbridge"
+  local dir="$work/drawbridge" role
   # The token goes through the environment, not argv, as a real deployment would keep it.
   DRAWBRIDGE_TUNNEL_TOKEN="$dr_tunnel_token" start_bg_drawbridge connector tunnel run --config "$dir/config.yml" \
     --edge "127.0.0.1:$dr_edge_port" --log-level Warning
@@ -192,14 +296,22 @@ start_drawbridge_connector_and_clients() {
   alloc_port "port_iperf[drawbridge]"
   alloc_port "port_redis[drawbridge]"
   alloc_port dr_echo_port
-  local access=(--edge "127.0.0.1:$dr_edge_port" --ca-cert "$dir/edge/ca.pem")
-  export DRAWBRIDGE_SERVICE_TOKEN_ID="$dr_token_id" DRAWBRIDGE_SERVICE_TOKEN_SECRET="$dr_token_secret"
+  # No service token: each client uses the stored app token of its hostname. --no-browser: were
+  # that token refused, the client would wait for a device code (below) instead of opening a
+  # browser on the machine running the bench.
+  local access=(--edge "127.0.0.1:$dr_edge_port" --ca-cert "$dir/edge/ca.pem" --no-browser)
   start_bg_drawbridge access-iperf access tcp --hostname iperf.bench.localhost --url "127.0.0.1:${port_iperf[drawbridge]}" "${access[@]}"
   start_bg_drawbridge access-redis access tcp --hostname redis.bench.localhost --url "127.0.0.1:${port_redis[drawbridge]}" "${access[@]}"
   start_bg_drawbridge access-echo access tcp --hostname echo.bench.localhost --url "127.0.0.1:$dr_echo_port" "${access[@]}"
-  unset DRAWBRIDGE_SERVICE_TOKEN_ID DRAWBRIDGE_SERVICE_TOKEN_SECRET
   relay_pids[drawbridge]="${dr_pid[edge]} ${dr_pid[connector]} ${dr_pid[access-iperf]} ${dr_pid[access-redis]} ${dr_pid[access-echo]}"
-  probe_path drawbridge "${dr_pid[connector]}" 60
+  if ! probe_path drawbridge "${dr_pid[connector]}" 60; then
+    for role in access-iperf access-redis access-echo; do
+      if grep -q "to sign in to" "$work/logs/drawbridge-$role.log"; then
+        start_error="$role asked for a new sign-in: the edge refused the stored app token (logs/drawbridge-$role.log, logs/drawbridge-edge.log)"
+      fi
+    done
+    return 1
+  fi
 }
 
 # Stops drawbridge's five processes and starts them again: each S10k repetition measures

@@ -128,8 +128,9 @@ print_notes() {
   echo "processes (ssh: bastion sshd with its per-connection children + both ssh clients; stunnel-2tls:"
   echo "the four stunnels; drawbridge: edge + connector + the access clients) per GB iperf3 moved in T1,"
   echo "both directions. drawbridge runs edge, connector and \`access tcp\` as separate processes"
-  echo "(log level Warning), TLS on both legs; the client authenticates with a service token (app tokens"
-  echo "from single sign-on do not exist yet). ssh uses OpenSSH's default ciphers; stunnel its defaults."
+  echo "(log level Warning), TLS on both legs; the client is a user signed in by e-mailed PIN and device"
+  echo "code, so every connection carries an app token (ES256) the edge validates and an allow policy"
+  echo "for that e-mail admits. ssh uses OpenSSH's default ciphers; stunnel its defaults."
   if [[ -s $work/results/cpu-split-edge-forward.drawbridge ]]; then
     for role in access-iperf edge connector; do
       parts+=("${role%-iperf} $(fmt "$(median "cpu-split-$role-forward" drawbridge)" 2) → / $(fmt "$(median "cpu-split-$role-reverse" drawbridge)" 2) ←")
