@@ -47,6 +47,8 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
             return;
         }
 
+        AccessAuthenticator.ForgetCredentials(context.Request.Headers);
+
         // 2. Accept the WebSocket and open the stream at once: the SYN carries who and where,
         //    and the client's first bytes follow without waiting for the origin (SPEC.md §3).
         ConnectorEndpoint.DisableBodyLimits(context);

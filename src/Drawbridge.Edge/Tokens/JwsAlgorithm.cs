@@ -88,8 +88,7 @@ internal sealed class JwsAlgorithm
                 return false;
             }
 
-            using ECDsa ecdsa = key.CreateECDsa();
-            return ecdsa.VerifyData(signingInput, signature, Hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            return key.Verify(signingInput, signature, Hash, padding: null);
         }
 
         // RFC 8017 §8.2.2 step 1: the signature is exactly as long as the modulus.
@@ -98,8 +97,7 @@ internal sealed class JwsAlgorithm
             return false;
         }
 
-        using RSA rsa = key.CreateRsa();
-        return rsa.VerifyData(signingInput, signature, Hash, Padding!);
+        return key.Verify(signingInput, signature, Hash, Padding);
     }
 
     public override string ToString() => Name;
