@@ -209,4 +209,19 @@ public sealed class AccessAuthenticatorTests : IAsyncLifetime
     public void EmptySnapshot_AuthenticatesNobody() =>
         Assert.Null(AccessAuthenticator.Authenticate(
             Headers((WireNames.ServiceTokenIdHeader, _ci.ClientId), (WireNames.ServiceTokenSecretHeader, _ciSecret)), System.Net.IPAddress.Loopback, EdgeSnapshot.Empty, out _));
+
+    [Fact]
+    public void ForgetCredentials_RemovesEveryCredentialHeader_AndKeepsTheRest()
+    {
+        IHeaderDictionary headers = Headers(
+            ("Authorization", "Bearer eyJhbGciOiJFUzI1NiJ9.e30.c2ln"),
+            (WireNames.CloudflareTokenHeader, "eyJhbGciOiJFUzI1NiJ9.e30.c2ln"),
+            (WireNames.ServiceTokenIdHeader, _ci.ClientId), (WireNames.ServiceTokenSecretHeader, _ciSecret),
+            (WireNames.CloudflareClientIdHeader, _ci.ClientId), (WireNames.CloudflareClientSecretHeader, _ciSecret),
+            ("Sec-WebSocket-Version", "13"));
+
+        AccessAuthenticator.ForgetCredentials(headers);
+
+        Assert.Equal(["Sec-WebSocket-Version"], headers.Keys);
+    }
 }
