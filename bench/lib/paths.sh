@@ -130,12 +130,12 @@ key = $dir/key.pem"
 declare -A dr_pid=()   # edge, connector, access-iperf, access-redis, access-echo
 dr_edge_port="" dr_echo_port="" dr_tunnel_token="" dr_token_id="" dr_token_secret=""
 
-drawbridge_cli() { XDG_CONFIG_HOME="$work/drawbridge/config" dotnet "$drawbridge_dll" "$@"; }
+drawbridge_cli() { XDG_CONFIG_HOME="$work/drawbridge/config" "${drawbridge_cmd[@]}" "$@"; }
 
 start_bg_drawbridge() {
   local name="$1"
   shift
-  start_bg "drawbridge-$name" env XDG_CONFIG_HOME="$work/drawbridge/config" dotnet "$drawbridge_dll" "$@"
+  start_bg "drawbridge-$name" env XDG_CONFIG_HOME="$work/drawbridge/config" "${drawbridge_cmd[@]}" "$@"
   dr_pid[$name]=$last_pid
 }
 

@@ -130,6 +130,11 @@ print_notes() {
   echo "both directions. drawbridge runs edge, connector and \`access tcp\` as separate processes"
   echo "(log level Warning), TLS on both legs; the client authenticates with a service token (app tokens"
   echo "from single sign-on do not exist yet). ssh uses OpenSSH's default ciphers; stunnel its defaults."
+  if [[ $drawbridge_build == aot ]]; then
+    echo "drawbridge build: NativeAOT (\`dotnet publish -p:PublishAot=true\`, $(stat -c %s "$drawbridge_aot_exe" | awk '{ printf "%.1f", $1 / 1048576 }') MiB executable)."
+  else
+    echo "drawbridge build: JIT (\`dotnet drawbridge.dll\`, Release)."
+  fi
   if [[ -s $work/results/cpu-split-edge-forward.drawbridge ]]; then
     for role in access-iperf edge connector; do
       parts+=("${role%-iperf} $(fmt "$(median "cpu-split-$role-forward" drawbridge)" 2) → / $(fmt "$(median "cpu-split-$role-reverse" drawbridge)" 2) ←")
