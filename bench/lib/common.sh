@@ -202,11 +202,14 @@ build_lock_held_above() {
   return 1
 }
 
-# Newer sources than OUTPUT under any of the given directories?
+# Newer sources than OUTPUT under any of the given directories? Build output (bin/, obj/) is
+# not source: a restore for the other build (with or without a runtime identifier) rewrites
+# obj/*.nuget.g.props, and would otherwise make the JIT and NativeAOT builds stale in turn.
 stale() {
   local output="$1"
   shift
-  [[ ! -f $output ]] || [[ -n $(find "$@" \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' \) -newer "$output" -print -quit) ]]
+  [[ ! -f $output ]] || [[ -n $(find "$@" \( -name bin -o -name obj \) -prune -o \
+    \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' \) -newer "$output" -print -quit) ]]
 }
 
 # The product and the S10k tool, built (Release) into artifacts/bench/ so that nobody's
