@@ -154,11 +154,23 @@ readonly required_programs=(
   curl:curl
 )
 
+# What a NativeAOT publish (--drawbridge-build aot) links with: clang drives the linker, and the
+# runtime links zlib. An absolute path is a file the package installs, not a command.
+readonly aot_programs=(
+  clang:clang
+  zlib1g-dev:/usr/include/zlib.h
+)
+
+is_installed() {
+  if [[ $1 == /* ]]; then [[ -e $1 ]]; else command -v "$1" >/dev/null 2>&1; fi
+}
+
 install_missing_packages() {
-  local missing=() entry package
-  for entry in "${required_programs[@]}"; do
+  local missing=() entry package entries=("${required_programs[@]}")
+  [[ $drawbridge_build == aot ]] && entries+=("${aot_programs[@]}")
+  for entry in "${entries[@]}"; do
     package="${entry%%:*}"
-    if ! command -v "${entry#*:}" >/dev/null 2>&1 && [[ " ${missing[*]} " != *" $package "* ]]; then
+    if ! is_installed "${entry#*:}" && [[ " ${missing[*]} " != *" $package "* ]]; then
       missing+=("$package")
     fi
   done
@@ -191,19 +203,35 @@ build_lock_held_above() {
   return 1
 }
 
-# Newer sources than OUTPUT under any of the given directories?
+# Newer sources than OUTPUT under any of the given directories? Build output (bin/, obj/) is
+# not source: a restore for the other build (with or without a runtime identifier) rewrites
+# obj/*.nuget.g.props, and would otherwise make the JIT and NativeAOT builds stale in turn.
 stale() {
   local output="$1"
   shift
-  [[ ! -f $output ]] || [[ -n $(find "$@" \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' \) -newer "$output" -print -quit) ]]
+  [[ ! -f $output ]] || [[ -n $(find "$@" \( -name bin -o -name obj \) -prune -o \
+    \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' \) -newer "$output" -print -quit) ]]
 }
 
 # The product and the S10k tool, built (Release) into artifacts/bench/ so that nobody's
-# `./drawbridge` or test build replaces the binaries under a running benchmark.
+# `./drawbridge` or test build replaces the binaries under a running benchmark. drawbridge is
+# either the JIT build run by the dotnet host, or a NativeAOT executable (--drawbridge-build).
 readonly drawbridge_out="$repo_root/artifacts/bench/drawbridge"
+readonly drawbridge_aot_out="$repo_root/artifacts/bench/drawbridge-aot"
 readonly s10k_out="$repo_root/artifacts/bench/s10k"
 readonly drawbridge_dll="$drawbridge_out/drawbridge.dll"
+readonly drawbridge_aot_exe="$drawbridge_aot_out/drawbridge"
 readonly s10k_dll="$s10k_out/s10k.dll"
+drawbridge_cmd=()   # how paths.sh runs drawbridge; set by build_binaries
+
+# The runtime identifier of this machine, for the NativeAOT publish.
+native_rid() {
+  case "$(uname -m)" in
+    x86_64) echo linux-x64 ;;
+    aarch64) echo linux-arm64 ;;
+    *) echo "bench/run: no NativeAOT build for $(uname -m); use --drawbridge-build jit" >&2; exit 2 ;;
+  esac
+}
 
 build_binaries() {
   command -v dotnet >/dev/null 2>&1 || { echo "bench/run: the .NET 10 SDK is not installed" >&2; exit 1; }
@@ -211,11 +239,25 @@ build_binaries() {
   build_lock_held_above && lock=()
   ((${#lock[@]} == 0)) || log "building under /tmp/drawbridge-build.lock (waits while another build or test run holds it)"
   local sources=("$repo_root/src" "$repo_root/Directory.Build.props" "$repo_root/Directory.Packages.props")
-  if stale "$drawbridge_dll" "${sources[@]}"; then
-    log "building drawbridge (Release) into ${drawbridge_out#"$repo_root"/}"
-    "${lock[@]}" dotnet build "$repo_root/src/Drawbridge.Cli" -c Release -o "$drawbridge_out" -nologo -clp:ErrorsOnly >&2 \
-      || { echo "bench/run: building drawbridge failed (errors above)" >&2; exit 1; }
-    touch "$drawbridge_dll"
+  if [[ $drawbridge_build == aot ]]; then
+    drawbridge_cmd=("$drawbridge_aot_exe")
+    if stale "$drawbridge_aot_exe" "${sources[@]}"; then
+      local rid
+      rid="$(native_rid)" || exit 2
+      log "publishing drawbridge NativeAOT ($rid, Release) into ${drawbridge_aot_out#"$repo_root"/} (a few minutes)"
+      "${lock[@]}" dotnet publish "$repo_root/src/Drawbridge.Cli" -c Release -r "$rid" -p:PublishAot=true \
+        -o "$drawbridge_aot_out" -nologo -clp:ErrorsOnly >&2 \
+        || { echo "bench/run: publishing drawbridge NativeAOT failed (errors above)" >&2; exit 1; }
+      touch "$drawbridge_aot_exe"
+    fi
+  else
+    drawbridge_cmd=(dotnet "$drawbridge_dll")
+    if stale "$drawbridge_dll" "${sources[@]}"; then
+      log "building drawbridge (Release) into ${drawbridge_out#"$repo_root"/}"
+      "${lock[@]}" dotnet build "$repo_root/src/Drawbridge.Cli" -c Release -o "$drawbridge_out" -nologo -clp:ErrorsOnly >&2 \
+        || { echo "bench/run: building drawbridge failed (errors above)" >&2; exit 1; }
+      touch "$drawbridge_dll"
+    fi
   fi
   if stale "$s10k_dll" "$bench_dir/S10k" "${sources[@]:1}"; then
     log "building the S10k tool into ${s10k_out#"$repo_root"/}"

@@ -134,12 +134,12 @@ dr_edge_port="" dr_echo_port="" dr_tunnel_token=""
 readonly dr_hosts=(iperf.bench.localhost redis.bench.localhost echo.bench.localhost)
 readonly dr_user=bench-user@example.com
 
-drawbridge_cli() { XDG_CONFIG_HOME="$work/drawbridge/config" dotnet "$drawbridge_dll" "$@"; }
+drawbridge_cli() { XDG_CONFIG_HOME="$work/drawbridge/config" "${drawbridge_cmd[@]}" "$@"; }
 
 start_bg_drawbridge() {
   local name="$1"
   shift
-  start_bg "drawbridge-$name" env XDG_CONFIG_HOME="$work/drawbridge/config" dotnet "$drawbridge_dll" "$@"
+  start_bg "drawbridge-$name" env XDG_CONFIG_HOME="$work/drawbridge/config" "${drawbridge_cmd[@]}" "$@"
   dr_pid[$name]=$last_pid
 }
 

@@ -131,6 +131,11 @@ print_notes() {
   echo "(log level Warning), TLS on both legs; the client is a user signed in by e-mailed PIN and device"
   echo "code, so every connection carries an app token (ES256) the edge validates and an allow policy"
   echo "for that e-mail admits. ssh uses OpenSSH's default ciphers; stunnel its defaults."
+  if [[ $drawbridge_build == aot ]]; then
+    echo "drawbridge build: NativeAOT (\`dotnet publish -p:PublishAot=true\`, $(stat -c %s "$drawbridge_aot_exe" | awk '{ printf "%.1f", $1 / 1048576 }') MiB executable)."
+  else
+    echo "drawbridge build: JIT (\`dotnet drawbridge.dll\`, Release)."
+  fi
   if [[ -s $work/results/cpu-split-edge-forward.drawbridge ]]; then
     for role in access-iperf edge connector; do
       parts+=("${role%-iperf} $(fmt "$(median "cpu-split-$role-forward" drawbridge)" 2) → / $(fmt "$(median "cpu-split-$role-reverse" drawbridge)" 2) ←")

@@ -61,7 +61,7 @@ internal sealed class EdgeLoginClient : IDisposable
         {
             try
             {
-                return await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+                return await response.Content.ReadFromJsonAsync(LoginJsonContext.Default.JsonElement, cancellationToken);
             }
             catch (JsonException)
             {

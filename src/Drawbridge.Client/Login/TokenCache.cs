@@ -40,12 +40,9 @@ internal sealed class TokenCache(string directory, TimeProvider time)
 
     public void Save(string hostname, CachedToken token)
     {
-        string json = JsonSerializer.Serialize(new Dictionary<string, object?>
-        {
-            ["token"] = token.Token,
-            ["expiresAt"] = token.ExpiresAt.ToUnixTimeSeconds(),
-            ["email"] = token.Email,
-        });
+        string json = JsonSerializer.Serialize(
+            new TokenCacheFile(token.Token, token.ExpiresAt.ToUnixTimeSeconds(), token.Email),
+            LoginJsonContext.Default.TokenCacheFile);
         CredentialFile.WriteOwnerOnly(PathOf(hostname), json);
     }
 

@@ -26,10 +26,6 @@ internal static class EdgeRefusal
         // Header values must be ASCII: escape the message there; the body carries it as is.
         response.Headers[WireNames.MessageHeader] = Uri.EscapeDataString(message);
         response.ContentType = "application/json";
-        return response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, string>
-        {
-            ["outcome"] = outcome.WireName(),
-            ["message"] = message,
-        }));
+        return response.WriteAsync(JsonSerializer.Serialize(new RefusalBody(outcome.WireName(), message), RefusalJsonContext.Default.RefusalBody));
     }
 }

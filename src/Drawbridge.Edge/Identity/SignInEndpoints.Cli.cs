@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using Drawbridge.Edge.Access;
 using Drawbridge.Edge.Admin;
 using Drawbridge.Edge.Policies;
@@ -138,15 +137,8 @@ internal static partial class SignInEndpoints
 
         services.Metrics.SignIn(method, SignInLabels.SignedIn);
 
-        var body = new Dictionary<string, object>
-        {
-            ["access_token"] = token,
-            ["token_type"] = "Bearer",
-            ["expires_in"] = (long)(expires - services.Time.GetUtcNow()).TotalSeconds,
-            ["app"] = app,
-            ["email"] = session.Email,
-        };
-        return Results.Json(body, statusCode: StatusCodes.Status200OK);
+        var body = new CliTokenResponse(token, "Bearer", (long)(expires - services.Time.GetUtcNow()).TotalSeconds, app, session.Email);
+        return Results.Json(body, SignInJsonContext.Answers.CliTokenResponse, statusCode: StatusCodes.Status200OK);
     }
 
     /// <summary>RFC 8628 §3.1–3.2: the CLI without a browser asks for a device code for an app.</summary>
@@ -165,15 +157,14 @@ internal static partial class SignInEndpoints
         }
 
         string verification = services.PublicUrl + DevicePath;
-        return Results.Json(new Dictionary<string, object>
-        {
-            ["device_code"] = deviceCode,
-            ["user_code"] = DeviceAuthorizations.Display(grant.UserCode),
-            ["verification_uri"] = verification,
-            ["verification_uri_complete"] = verification + "?user_code=" + grant.UserCode,
-            ["expires_in"] = (long)DeviceAuthorizations.Lifetime.TotalSeconds,
-            ["interval"] = (long)grant.Interval.TotalSeconds,
-        });
+        var body = new DeviceCodeResponse(
+            deviceCode,
+            DeviceAuthorizations.Display(grant.UserCode),
+            verification,
+            verification + "?user_code=" + grant.UserCode,
+            (long)DeviceAuthorizations.Lifetime.TotalSeconds,
+            (long)grant.Interval.TotalSeconds);
+        return Results.Json(body, SignInJsonContext.Answers.DeviceCodeResponse);
     }
 
     private static async Task DevicePageAsync(HttpContext context, SignInServices services)
@@ -257,7 +248,7 @@ internal static partial class SignInEndpoints
     }
 
     private static IResult OAuthError(string error, string description) =>
-        Results.Json(new Dictionary<string, string> { ["error"] = error, ["error_description"] = description }, statusCode: StatusCodes.Status400BadRequest);
+        Results.Json(new OAuthErrorResponse(error, description), SignInJsonContext.Answers.OAuthErrorResponse, statusCode: StatusCodes.Status400BadRequest);
 
     private static string WithQuery(Uri uri, params (string Name, string Value)[] parameters)
     {
