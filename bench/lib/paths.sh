@@ -204,7 +204,7 @@ sign_in_drawbridge_user() {
   mkdir -p "$signin"
   declare -A user_code=()
   for host in "${dr_hosts[@]}"; do
-    start_bg "drawbridge-login-$host" env XDG_CONFIG_HOME="$dir/config" dotnet "$drawbridge_dll" \
+    start_bg "drawbridge-login-$host" env XDG_CONFIG_HOME="$dir/config" "${drawbridge_cmd[@]}" \
       access login "$host" --no-browser --edge "127.0.0.1:$dr_edge_port" --ca-cert "$dir/edge/ca.pem"
     dr_login_pid[$host]=$last_pid
   done
