@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Drawbridge.Observability;
 using Drawbridge.Protocol.Outcomes;
 
 namespace Drawbridge.Connector.Metrics;
@@ -16,11 +17,6 @@ internal sealed class ConnectorMetrics : IDisposable
     /// a far one hundreds, and the dial gives up at the origin connect timeout (10 s by default).</summary>
     internal static readonly IReadOnlyList<double> DialBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-    private static readonly KeyValuePair<string, object?> Up = new("direction", "up");
-    private static readonly KeyValuePair<string, object?> Down = new("direction", "down");
-    private static readonly KeyValuePair<string, object?> Opened = new("outcome", "opened");
-    private static readonly KeyValuePair<string, object?>[] Outcomes =
-        [.. Enum.GetValues<ConnectionOutcome>().Select(o => new KeyValuePair<string, object?>("outcome", o.WireName()))];
 
     private readonly Meter _meter = new(MeterName, typeof(ConnectorMetrics).Assembly.GetName().Version?.ToString());
     private readonly Counter<long> _linkConnects;
@@ -55,7 +51,7 @@ internal sealed class ConnectorMetrics : IDisposable
     public void LinkConnected() => _linkConnects.Add(1);
 
     public void OriginDialed(TimeSpan elapsed, ConnectionOutcome? refusal) =>
-        _dial.Record(elapsed.TotalSeconds, refusal is { } outcome ? Outcomes[(int)outcome] : Opened);
+        _dial.Record(elapsed.TotalSeconds, refusal is { } outcome ? MetricTags.Outcome(outcome) : MetricTags.Opened);
 
     public void StreamOpened()
     {
@@ -66,11 +62,11 @@ internal sealed class ConnectorMetrics : IDisposable
     public void StreamClosed(long bytesUp, long bytesDown)
     {
         _streamsOpen.Add(-1);
-        _bytes.Add(bytesUp, Up);
-        _bytes.Add(bytesDown, Down);
+        _bytes.Add(bytesUp, MetricTags.Up);
+        _bytes.Add(bytesDown, MetricTags.Down);
     }
 
-    public void StreamRefused(ConnectionOutcome outcome) => _refused.Add(1, Outcomes[(int)outcome]);
+    public void StreamRefused(ConnectionOutcome outcome) => _refused.Add(1, MetricTags.Outcome(outcome));
 
     public void Dispose() => _meter.Dispose();
 }

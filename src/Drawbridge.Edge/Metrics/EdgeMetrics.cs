@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Drawbridge.Edge.Access;
 using Drawbridge.Edge.Policies;
+using Drawbridge.Observability;
 using Drawbridge.Protocol.Outcomes;
 
 namespace Drawbridge.Edge.Metrics;
@@ -21,16 +22,11 @@ internal sealed class EdgeMetrics : IDisposable
     /// (10 s by default) when the origin does not answer.</summary>
     internal static readonly IReadOnlyList<double> OpenBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-    private static readonly KeyValuePair<string, object?> Up = new("direction", "up");
-    private static readonly KeyValuePair<string, object?> Down = new("direction", "down");
-    private static readonly KeyValuePair<string, object?> Opened = new("outcome", "opened");
     private static readonly KeyValuePair<string, object?> Allowed = new("decision", "allow");
     private static readonly KeyValuePair<string, object?> Denied = new("decision", "deny");
     private static readonly KeyValuePair<string, object?> NoPolicy = new("policy_action", "none");
     private static readonly KeyValuePair<string, object?>[] PolicyActions =
         [.. Enum.GetValues<PolicyAction>().Select(a => new KeyValuePair<string, object?>("policy_action", PolicyActionNames.ToName(a)))];
-    private static readonly KeyValuePair<string, object?>[] Outcomes =
-        [.. Enum.GetValues<ConnectionOutcome>().Select(o => new KeyValuePair<string, object?>("outcome", o.WireName()))];
 
     private readonly Meter _meter = new(MeterName, typeof(EdgeMetrics).Assembly.GetName().Version?.ToString());
     private readonly UpDownCounter<long> _streamsOpen;
@@ -62,18 +58,18 @@ internal sealed class EdgeMetrics : IDisposable
 
     /// <summary>The connector acknowledged the stream (<paramref name="refusal"/> null) or reset it first.</summary>
     public void StreamAnswered(TimeSpan elapsed, ConnectionOutcome? refusal) =>
-        _open.Record(elapsed.TotalSeconds, refusal is { } outcome ? Outcomes[(int)outcome] : Opened);
+        _open.Record(elapsed.TotalSeconds, refusal is { } outcome ? MetricTags.Outcome(outcome) : MetricTags.Opened);
 
     public void StreamEnded(ConnectionOutcome outcome, long bytesUp, long bytesDown)
     {
         _streamsOpen.Add(-1);
-        _streams.Add(1, Outcomes[(int)outcome]);
-        _bytes.Add(bytesUp, Up);
-        _bytes.Add(bytesDown, Down);
+        _streams.Add(1, MetricTags.Outcome(outcome));
+        _bytes.Add(bytesUp, MetricTags.Up);
+        _bytes.Add(bytesDown, MetricTags.Down);
     }
 
     public void Refused(AccessRefusal refusal) =>
-        _refusals.Add(1, Outcomes[(int)refusal.Outcome], new KeyValuePair<string, object?>("reason", refusal.Reason));
+        _refusals.Add(1, MetricTags.Outcome(refusal.Outcome), new KeyValuePair<string, object?>("reason", refusal.Reason));
 
     /// <summary>A sign-in step finished; <paramref name="provider"/> is a configured identity provider's id, for <c>oidc</c>.</summary>
     public void SignIn(string method, string outcome, string? provider = null)

@@ -36,11 +36,8 @@ internal sealed partial class SqlEdgeStore : IEdgeStore
         DbTransaction? transaction,
         string sql,
         CancellationToken cancellationToken,
-        params (string Name, object? Value)[] parameters)
-    {
-        await using var command = Command(connection, transaction, sql, parameters);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+        params (string Name, object? Value)[] parameters) =>
+        await ExecuteCountAsync(connection, transaction, sql, cancellationToken, parameters);
 
     internal static async Task<int> ExecuteCountAsync(
         DbConnection connection,

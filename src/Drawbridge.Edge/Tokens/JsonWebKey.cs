@@ -19,6 +19,9 @@ internal sealed partial class JsonWebKey
     /// <summary>Longest RSA modulus accepted: verification cost grows with it, and no IdP uses more.</summary>
     public const int MaxRsaModulusBits = 8192;
 
+    /// <summary>As many as threads verify at once on a busy edge; more are made and dropped.</summary>
+    private static readonly int MaxPooledVerifiers = Environment.ProcessorCount * 2;
+
     /// <summary>Verifiers kept per key: importing the public key (~0.3 ms for P-256 here) costs
     /// more than verifying with it (~0.1 ms), and every client connection with an app token
     /// verifies one (C50).</summary>
@@ -129,9 +132,6 @@ internal sealed partial class JsonWebKey
 
         return valid;
     }
-
-    /// <summary>As many as threads verify at once on a busy edge; more are made and dropped.</summary>
-    private static int MaxPooledVerifiers => Environment.ProcessorCount * 2;
 
     /// <summary>A new ECDsa holding this public key; the caller disposes it.</summary>
     public ECDsa CreateECDsa()
