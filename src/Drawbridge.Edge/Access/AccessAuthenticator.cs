@@ -51,13 +51,13 @@ internal static class AccessAuthenticator
     /// <summary>An app token for <paramref name="hostname"/>: signature, issuer, audience, time, and a session not revoked.</summary>
     public static AccessCaller? AuthenticateAppToken(string token, IPAddress client, string hostname, EdgeSnapshot snapshot, AppTokens tokens, out AccessRefusal refusal)
     {
-        var (claims, result) = tokens.Validate(token, hostname);
-        if (claims is null)
+        AppTokenCheck check = tokens.Validate(token, hostname);
+        if (check.Claims is not { } claims)
         {
             // The token check's own name for what failed (bad_signature, wrong_audience, expired, ...) is the reason.
-            refusal = result.Failure == TokenFailure.Expired
-                ? new AccessRefusal(ConnectionOutcome.SessionExpired, result.Failure.Name(), $"your session expired: run `drawbridge access login {hostname}`")
-                : Unauthenticated(result.Failure.Name(), $"the app token was refused ({result.Message}): run `drawbridge access login {hostname}`");
+            refusal = check.Failure == TokenFailure.Expired
+                ? new AccessRefusal(ConnectionOutcome.SessionExpired, check.Failure.Name(), $"your session expired: run `drawbridge access login {hostname}`")
+                : Unauthenticated(check.Failure.Name(), $"the app token was refused ({check.Message}): run `drawbridge access login {hostname}`");
             return null;
         }
 

@@ -16,6 +16,7 @@ internal sealed class AppTokens
 
     private readonly Func<string> _issuer;
     private readonly TimeProvider _time;
+    private readonly VerifiedTokenCache _verified = new();
     private volatile SigningKeyRing _ring;
 
     private AppTokens(SigningKeyRing ring, Func<string> issuer, TimeProvider time)
@@ -65,18 +66,56 @@ internal sealed class AppTokens
         return (JwtWriter.Write(claims, _ring), claims.Expires);
     }
 
-    /// <summary>Validates a token presented for <paramref name="app"/>: signature, issuer, audience, time.</summary>
-    public (AppTokenClaims? Claims, TokenValidationResult Result) Validate(string? token, string app)
+    /// <summary>
+    /// Validates a token presented for <paramref name="app"/>: signature, issuer, audience, time.
+    /// A token verified before (<see cref="VerifiedTokenCache"/>) skips the signature and the JSON
+    /// when it is still for this app and issuer, in its time, and signed by a key of the ring.
+    /// </summary>
+    public AppTokenCheck Validate(string? token, string app)
     {
-        TokenValidationResult result = JwtValidator.Validate(token, TokenValidationParameters.ForAppTokens(_ring, Issuer, app, _time));
-        if (!result.IsValid)
+        SigningKeyRing ring = _ring;
+        VerifiedTokenCache.TokenDigest digest = default;
+        bool cacheable = token is not null && VerifiedTokenCache.TryDigest(token, out digest);
+        if (cacheable && _verified.TryGet(digest, out AppTokenClaims cached, out string cachedKeyId))
         {
-            return (null, result);
+            if (IsStillValid(cached, cachedKeyId, ring, app))
+            {
+                return new AppTokenCheck(cached, cachedKeyId, TokenFailure.None, "token is valid");
+            }
+
+            _verified.Remove(digest);
         }
 
-        return AppTokenClaims.TryRead(result.Token!, out AppTokenClaims? claims, out string error)
-            ? (claims, result)
-            : (null, TokenValidationResult.Fail(TokenFailure.Malformed, error));
+        TokenValidationResult result = JwtValidator.Validate(token, TokenValidationParameters.ForAppTokens(ring, Issuer, app, _time));
+        if (!result.IsValid)
+        {
+            return new AppTokenCheck(null, null, result.Failure, result.Message);
+        }
+
+        if (!AppTokenClaims.TryRead(result.Token, out AppTokenClaims? claims, out string error))
+        {
+            return new AppTokenCheck(null, null, TokenFailure.Malformed, error);
+        }
+
+        string keyId = result.Token.KeyId ?? "";
+        if (cacheable && keyId.Length > 0)
+        {
+            _verified.Add(digest, claims, keyId, _time.GetUtcNow());
+        }
+
+        return new AppTokenCheck(claims, keyId, TokenFailure.None, result.Message);
+    }
+
+    /// <summary>What <see cref="JwtValidator"/> would still say of a token it accepted before, without the signature and JSON work.</summary>
+    private bool IsStillValid(AppTokenClaims claims, string keyId, SigningKeyRing ring, string app)
+    {
+        long now = _time.GetUtcNow().ToUnixTimeSeconds();
+        long skew = (long)TokenValidationParameters.DefaultClockSkew.TotalSeconds;
+        return string.Equals(claims.Audience, app, StringComparison.Ordinal)
+               && string.Equals(claims.Issuer, Issuer, StringComparison.Ordinal)
+               && now < claims.Expires.ToUnixTimeSeconds() + skew
+               && now + skew >= claims.NotBefore.ToUnixTimeSeconds()
+               && ring.PublicKeys.TryFind(keyId, out _);
     }
 
     public byte[] Jwks() => JwksDocument.Render(_ring);
