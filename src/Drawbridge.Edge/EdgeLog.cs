@@ -44,6 +44,9 @@ internal static partial class EdgeLog
     [LoggerMessage(1060, LogLevel.Error, "Writing a {Kind} audit record failed; the event is in this log only")]
     public static partial void AuditFailed(ILogger logger, string kind, Exception exception);
 
+    [LoggerMessage(1061, LogLevel.Error, "Writing {Count} connection audit records failed; each connection is in this log only (its \"ended\" line)")]
+    public static partial void AuditBatchFailed(ILogger logger, int count, Exception exception);
+
     [LoggerMessage(1040, LogLevel.Information, "Edge draining: telling {Links} connector links to move on, waiting up to {GraceSeconds} s for {Connections} open connections")]
     public static partial void Draining(ILogger logger, int links, double graceSeconds, int connections);
 

@@ -1,7 +1,9 @@
 using Drawbridge.Edge.Access;
+using Drawbridge.Edge.Audit;
 using Drawbridge.Edge.Snapshots;
 using Drawbridge.Edge.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Drawbridge.Edge.Admin;
 
@@ -73,6 +75,8 @@ internal static partial class AdminApi
             return Error(StatusCodes.Status400BadRequest, "limit: a whole number from 1 to 10000");
         }
 
+        // Connection records are written in batches: include every connection that ended before this request.
+        await context.RequestServices.GetRequiredService<AuditLog>().FlushAsync(context.RequestAborted);
         IReadOnlyList<AuditEvent> events = await state.Store.ListAuditAsync(since, Empty(query["user"]), Empty(query["app"]), Empty(query["kind"]), limit, context.RequestAborted);
         IReadOnlyList<AuditView> views = [.. events.Select(e => new AuditView(e.Id, e.At, e.Kind, e.Actor, e.App, e.Outcome, e.Policy, e.ClientAddress, e.BytesUp, e.BytesDown, e.DurationMs, e.Detail))];
         return Results.Json(views, AdminJsonContext.Default.IReadOnlyListAuditView);

@@ -58,6 +58,9 @@ internal sealed class EdgeHost : IAsyncDisposable
             tokens.RunRotationLoopAsync(store, runtime.Options.SigningKeyRotationInterval, runtime.Options.SigningKeyCheckInterval, logger, _stopping.Token));
     }
 
+    /// <summary>Waits until the connection records queued so far are in the store (they are written in batches).</summary>
+    public Task FlushAuditAsync(CancellationToken cancellationToken) => _app.Services.GetRequiredService<Audit.AuditLog>().FlushAsync(cancellationToken);
+
     /// <summary>The app tokens this edge issues and accepts (its signing key ring).</summary>
     public AppTokens Tokens { get; }
 

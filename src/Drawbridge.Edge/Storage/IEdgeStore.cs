@@ -177,6 +177,13 @@ internal interface IEdgeStore : IAsyncDisposable
     Task<long> AppendAuditAsync(AuditEvent auditEvent, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Appends several events in one transaction, in order (the connection log's batches: one
+    /// commit for many connections). The same cutting and checks as <see cref="AppendAuditAsync"/>;
+    /// one unknown kind refuses the whole batch and writes none of it.
+    /// </summary>
+    Task AppendAuditBatchAsync(IReadOnlyList<AuditEvent> auditEvents, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Audit events newest first, at most <paramref name="limit"/> (1–10000), filtered by any of:
     /// at or after <paramref name="since"/>, exactly this <paramref name="actor"/>, <paramref name="app"/>, <paramref name="kind"/>.
     /// </summary>

@@ -8,35 +8,17 @@ internal sealed partial class SqlEdgeStore
     private const string AuditColumns =
         "id, at, kind, actor, app, outcome, policy, client_address, bytes_up, bytes_down, duration_ms, detail";
 
+    private const string InsertAuditSql =
+        "INSERT INTO audit_events (at, kind, actor, app, outcome, policy, client_address, bytes_up, bytes_down, duration_ms, detail) "
+        + "VALUES (@at, @kind, @actor, @app, @outcome, @policy, @address, @up, @down, @duration, @detail)";
+
     public async Task<long> AppendAuditAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(auditEvent);
-        var kind = StoreInputRules.AuditKind(auditEvent.Kind);
-
-        // Long text is cut, not refused (StoreInputRules.AuditText): the record matters more
-        // than the tail of a field, and the longest values come from the input worth auditing.
-        static string? Cut(string? value) => StoreInputRules.AuditText(value, StoreInputRules.MaxAuditFieldLength);
-
+        (string Name, object? Value)[] parameters = AuditParameters(auditEvent);
         return await WriteAsync(
             async (connection, transaction) =>
             {
-                var id = Convert.ToInt64(await ScalarAsync(
-                    connection,
-                    transaction,
-                    "INSERT INTO audit_events (at, kind, actor, app, outcome, policy, client_address, bytes_up, bytes_down, duration_ms, detail) "
-                    + "VALUES (@at, @kind, @actor, @app, @outcome, @policy, @address, @up, @down, @duration, @detail) RETURNING id;",
-                    cancellationToken,
-                    ("@at", StoreInputRules.Millisecond(auditEvent.At)),
-                    ("@kind", kind),
-                    ("@actor", Cut(auditEvent.Actor) ?? ""),
-                    ("@app", Cut(auditEvent.App)),
-                    ("@outcome", Cut(auditEvent.Outcome) ?? ""),
-                    ("@policy", Cut(auditEvent.Policy)),
-                    ("@address", Cut(auditEvent.ClientAddress)),
-                    ("@up", auditEvent.BytesUp),
-                    ("@down", auditEvent.BytesDown),
-                    ("@duration", auditEvent.DurationMs),
-                    ("@detail", StoreInputRules.AuditText(auditEvent.Detail, StoreInputRules.MaxAuditDetailLength))));
+                var id = Convert.ToInt64(await ScalarAsync(connection, transaction, InsertAuditSql + " RETURNING id;", cancellationToken, parameters));
 
                 // Changed: false. The change counter tells edges to reload their configuration
                 // snapshot; audit is a record of traffic, not configuration, and is written on
@@ -44,6 +26,64 @@ internal sealed partial class SqlEdgeStore
                 return (id, false);
             },
             cancellationToken);
+    }
+
+    public async Task AppendAuditBatchAsync(IReadOnlyList<AuditEvent> auditEvents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(auditEvents);
+
+        // Every event is checked before the first is written: a bad one refuses the whole batch.
+        (string Name, object? Value)[][] rows = [.. auditEvents.Select(AuditParameters)];
+        if (rows.Length == 0)
+        {
+            return;
+        }
+
+        await WriteAsync(
+            async (connection, transaction) =>
+            {
+                // One statement, prepared once, bound per row: the engine parses the SQL once per batch.
+                await using DbCommand command = Command(connection, transaction, InsertAuditSql + ";", rows[0]);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+                for (int row = 1; row < rows.Length; row++)
+                {
+                    for (int column = 0; column < rows[row].Length; column++)
+                    {
+                        command.Parameters[column].Value = ToDatabase(rows[row][column].Value);
+                    }
+
+                    await command.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                return (rows.Length, false); // not configuration: see AppendAuditAsync
+            },
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// The row of an event. Long text is cut, not refused (StoreInputRules.AuditText): the record
+    /// matters more than the tail of a field, and the longest values come from the input worth
+    /// auditing. An unknown kind throws.
+    /// </summary>
+    private static (string Name, object? Value)[] AuditParameters(AuditEvent auditEvent)
+    {
+        ArgumentNullException.ThrowIfNull(auditEvent);
+        var kind = StoreInputRules.AuditKind(auditEvent.Kind);
+        static string? Cut(string? value) => StoreInputRules.AuditText(value, StoreInputRules.MaxAuditFieldLength);
+        return
+        [
+            ("@at", StoreInputRules.Millisecond(auditEvent.At)),
+            ("@kind", kind),
+            ("@actor", Cut(auditEvent.Actor) ?? ""),
+            ("@app", Cut(auditEvent.App)),
+            ("@outcome", Cut(auditEvent.Outcome) ?? ""),
+            ("@policy", Cut(auditEvent.Policy)),
+            ("@address", Cut(auditEvent.ClientAddress)),
+            ("@up", auditEvent.BytesUp),
+            ("@down", auditEvent.BytesDown),
+            ("@duration", auditEvent.DurationMs),
+            ("@detail", StoreInputRules.AuditText(auditEvent.Detail, StoreInputRules.MaxAuditDetailLength)),
+        ];
     }
 
     public async Task<IReadOnlyList<AuditEvent>> ListAuditAsync(

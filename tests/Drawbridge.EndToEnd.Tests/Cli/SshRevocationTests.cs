@@ -46,6 +46,7 @@ public sealed class SshRevocationTests
         Assert.True(closedAfter < TimeSpan.FromSeconds(1), $"the ssh session ended {closedAfter.TotalMilliseconds:0} ms after the revocation");
         Assert.Contains("access_revoked", ssh.Output, StringComparison.Ordinal);
         await stack.Logs.WaitForAsync(l => l.Contains($"to {Hostname} by email:alice@example.com", StringComparison.Ordinal) && l.Contains("access_revoked", StringComparison.Ordinal), Limit);
+        await stack.Edge.FlushAuditAsync(CancellationToken.None);
         var audit = await stack.Edge.State.Store.ListAuditAsync(null, "email:alice@example.com", Hostname, "connection", 10, CancellationToken.None);
         var record = Assert.Single(audit, e => e.Outcome == "access_revoked");
         Assert.Equal("staff", record.Policy);

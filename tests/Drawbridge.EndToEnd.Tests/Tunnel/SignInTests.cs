@@ -82,6 +82,7 @@ public sealed partial class SignInTests
 
         // The audit log says who, where, which policy admitted them, and why the connection ended.
         await stack.Logs.WaitForAsync(l => l.Contains("access_revoked after", StringComparison.Ordinal), Limit);
+        await stack.Edge.FlushAuditAsync(CancellationToken.None);
         var audit = await stack.Edge.State.Store.ListAuditAsync(null, "email:alice@example.com", "app.test", "connection", 10, CancellationToken.None);
         var ended = Assert.Single(audit, e => e.Outcome == "access_revoked" && e.BytesUp is not null);
         Assert.Equal("example staff", ended.Policy);

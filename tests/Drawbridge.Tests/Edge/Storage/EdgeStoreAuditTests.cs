@@ -199,6 +199,49 @@ public abstract class EdgeStoreAuditTests : IAsyncLifetime
         Assert.Equal(30, (await Store.ListAuditAsync(null, null, null, null, 10_000, Token)).Count);
     }
 
+    [Fact]
+    public async Task AppendAuditBatch_StoresEveryEventInOrder_WithTheSameCutsAsOneByOne()
+    {
+        var connection = new AuditEvent(
+            0, Now, "connection", "alice@example.com", "db.example.com", "closed", "engineers", "203.0.113.7:51234", 1234, 56789, 60_000, "closed by client");
+        var bare = new AuditEvent(0, Now, "connection", "(unauthenticated)", "db.example.com", "unauthenticated", null, "203.0.113.8:1", null, null, null, null);
+        var hostile = new AuditEvent(0, Now, "connection", "Robert'); DROP TABLE audit_events;--", "名前 🙂", "x", null, null, -1, long.MaxValue, 0,
+            new string('x', 1_000_000));
+
+        await Store.AppendAuditBatchAsync([connection, bare, hostile], Token);
+        await _scope.ReopenAsync();
+
+        var read = await _scope.Store.ListAuditAsync(null, null, null, null, 10, Token);
+        Assert.Equal(3, read.Count);
+        Assert.True(read[0].Id > read[1].Id && read[1].Id > read[2].Id);
+        Assert.Equal(connection with { Id = read[2].Id }, read[2]);
+        Assert.Equal(bare with { Id = read[1].Id }, read[1]);
+        Assert.Equal(hostile with { Id = read[0].Id, Detail = new string('x', 8191) + "…" }, read[0]);
+    }
+
+    [Fact]
+    public async Task AppendAuditBatch_OfManyEvents_WritesThemAll()
+    {
+        AuditEvent[] events = [.. Enumerable.Range(0, 600).Select(i => Event("connection", $"user{i}"))];
+
+        await Store.AppendAuditBatchAsync(events, Token);
+        await Store.AppendAuditBatchAsync([], Token);
+
+        var read = await Store.ListAuditAsync(null, null, null, null, 10_000, Token);
+        Assert.Equal(600, read.Count);
+        Assert.Equal(events.Select(e => e.Actor).Reverse(), read.Select(e => e.Actor));
+    }
+
+    [Fact]
+    public async Task AppendAuditBatch_WithOneUnknownKind_WritesNothing()
+    {
+        var ex = await Assert.ThrowsAsync<StoreValidationException>(() =>
+            Store.AppendAuditBatchAsync([Event("connection", "a"), Event("login", "b"), Event("connection", "c")], Token));
+
+        Assert.StartsWith("kind: ", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(await Store.ListAuditAsync(null, null, null, null, 10, Token));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
