@@ -31,8 +31,7 @@ internal static class AccessAuthenticator
             return null;
         }
 
-        string? token = BearerToken(headers);
-        if (token is null)
+        if (!TryBearerToken(headers, out ReadOnlyMemory<char> token))
         {
             refusal = Unauthenticated(AccessRefusal.NoCredential,
                 $"no credential: run `drawbridge access login {(hostname.Length > 0 ? hostname : "HOSTNAME")}` to sign in, or pass a service token (--service-token-id and --service-token-secret)");
@@ -49,9 +48,12 @@ internal static class AccessAuthenticator
     }
 
     /// <summary>An app token for <paramref name="hostname"/>: signature, issuer, audience, time, and a session not revoked.</summary>
-    public static AccessCaller? AuthenticateAppToken(string token, IPAddress client, string hostname, EdgeSnapshot snapshot, AppTokens tokens, out AccessRefusal refusal)
+    public static AccessCaller? AuthenticateAppToken(string token, IPAddress client, string hostname, EdgeSnapshot snapshot, AppTokens tokens, out AccessRefusal refusal) =>
+        AuthenticateAppToken(token.AsMemory(), client, hostname, snapshot, tokens, out refusal);
+
+    private static AccessCaller? AuthenticateAppToken(ReadOnlyMemory<char> token, IPAddress client, string hostname, EdgeSnapshot snapshot, AppTokens tokens, out AccessRefusal refusal)
     {
-        AppTokenCheck check = tokens.Validate(token, hostname);
+        AppTokenCheck check = tokens.Validate(token.Span, hostname);
         if (check.Claims is not { } claims)
         {
             // The token check's own name for what failed (bad_signature, wrong_audience, expired, ...) is the reason.
@@ -84,7 +86,7 @@ internal static class AccessAuthenticator
     {
         if (First(headers, WireNames.ServiceTokenIdHeader, WireNames.CloudflareClientIdHeader) is not null
             || First(headers, WireNames.ServiceTokenSecretHeader, WireNames.CloudflareClientSecretHeader) is not null
-            || BearerToken(headers) is not null
+            || TryBearerToken(headers, out _)
             || !snapshot.Apps.ContainsKey(hostname))
         {
             return null;
@@ -111,17 +113,23 @@ internal static class AccessAuthenticator
         headers.Remove(WireNames.CloudflareClientSecretHeader);
     }
 
-    /// <summary><c>Authorization: Bearer …</c> (any case, RFC 9110 §11.1), else <c>Cf-Access-Token</c> as cloudflared sends it.</summary>
-    private static string? BearerToken(IHeaderDictionary headers)
+    /// <summary>
+    /// <c>Authorization: Bearer …</c> (any case, RFC 9110 §11.1), else <c>Cf-Access-Token</c> as
+    /// cloudflared sends it; false when neither is there (a blank one is there, and is refused). A
+    /// slice of the header: no copy of the token.
+    /// </summary>
+    private static bool TryBearerToken(IHeaderDictionary headers, out ReadOnlyMemory<char> token)
     {
         string? authorization = headers.Authorization;
         if (authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return authorization[7..].Trim();
+            token = authorization.AsMemory(7).Trim();
+            return true;
         }
 
         string? cloudflare = headers[WireNames.CloudflareTokenHeader];
-        return string.IsNullOrEmpty(cloudflare) ? null : cloudflare.Trim();
+        token = string.IsNullOrEmpty(cloudflare) ? ReadOnlyMemory<char>.Empty : cloudflare.AsMemory().Trim();
+        return !string.IsNullOrEmpty(cloudflare);
     }
 
     /// <summary>
@@ -140,7 +148,7 @@ internal static class AccessAuthenticator
 
         return app.Problem is { } problem
             ? new PolicyDecision(false, null, "denied: " + problem)
-            : PolicyEvaluator.Evaluate(app.Policies, caller.Subject);
+            : PolicyEvaluator.Evaluate(app.Ordered, caller.Subject);
     }
 
     private static string? First(IHeaderDictionary headers, string name, string alternative)

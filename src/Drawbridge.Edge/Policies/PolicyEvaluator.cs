@@ -23,23 +23,23 @@ internal static class PolicyEvaluator
     /// Evaluates <paramref name="policies"/> (all of one app; any order) for <paramref name="subject"/>.
     /// Throws <see cref="ArgumentException"/> if the policies belong to more than one app (a wiring bug).
     /// </summary>
-    public static PolicyDecision Evaluate(IReadOnlyList<Policy> policies, AccessSubject subject)
+    public static PolicyDecision Evaluate(IReadOnlyList<Policy> policies, AccessSubject subject) => Evaluate(new PolicySet(policies), subject);
+
+    /// <summary>Evaluates an app's policies put in order beforehand (a configuration snapshot does it once per app, not per connection).</summary>
+    public static PolicyDecision Evaluate(PolicySet ordered, AccessSubject subject)
     {
-        ArgumentNullException.ThrowIfNull(policies);
+        ArgumentNullException.ThrowIfNull(ordered);
         ArgumentNullException.ThrowIfNull(subject);
-        string? app = policies.Count > 0 ? policies[0].AppHostname : null;
-        if (policies.Any(p => p.AppHostname != app))
-        {
-            throw new ArgumentException("policies of more than one app were evaluated together", nameof(policies));
-        }
+        string? app = ordered.App;
 
         // 1. Bypass and service-auth first: they admit without looking at allow or deny.
-        foreach (var policy in InOrder(policies, PolicyAction.Bypass, PolicyAction.ServiceAuth))
+        for (int i = 0; i < ordered.Admitting.Length; i++)
         {
+            Policy policy = ordered.Admitting[i];
             bool applies = policy.Action == PolicyAction.Bypass || subject.IsServiceToken;
             if (applies && policy.RulesMatch(subject))
             {
-                return new PolicyDecision(true, policy, $"allowed by {PolicyActionNames.ToName(policy.Action)} policy '{policy.Name}' (precedence {policy.Precedence})");
+                return ordered.AdmittingDecisions[i];
             }
         }
 
@@ -56,12 +56,11 @@ internal static class PolicyEvaluator
         }
 
         // 3. Allow and deny: the first match decides.
-        foreach (var policy in InOrder(policies, PolicyAction.Deny, PolicyAction.Allow))
+        for (int i = 0; i < ordered.Deciding.Length; i++)
         {
-            if (policy.RulesMatch(subject))
+            if (ordered.Deciding[i].RulesMatch(subject))
             {
-                bool allowed = policy.Action == PolicyAction.Allow;
-                return new PolicyDecision(allowed, policy, $"{(allowed ? "allowed" : "denied")} by policy '{policy.Name}' (precedence {policy.Precedence})");
+                return ordered.DecidingDecisions[i];
             }
         }
 
@@ -70,11 +69,4 @@ internal static class PolicyEvaluator
             ? $"denied: the app has no policies, so nobody is admitted ({subject.Describe()} included)"
             : $"denied: no policy{where} admits {subject.Describe()}");
     }
-
-    /// <summary>The policies with one of two actions, by precedence; at equal precedence <paramref name="first"/>'s go first, then list order (a stable sort).</summary>
-    private static IEnumerable<Policy> InOrder(IReadOnlyList<Policy> policies, PolicyAction first, PolicyAction second) =>
-        policies
-            .Where(p => p.Action == first || p.Action == second)
-            .OrderBy(p => p.Precedence)
-            .ThenBy(p => p.Action == first ? 0 : 1);
 }

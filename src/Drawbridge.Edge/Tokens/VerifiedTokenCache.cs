@@ -38,7 +38,7 @@ internal sealed class VerifiedTokenCache
     public int Count => _entries.Count;
 
     /// <summary>The digest to look up and store <paramref name="token"/> under; false when it is not cacheable.</summary>
-    public static bool TryDigest(string token, out TokenDigest digest)
+    public static bool TryDigest(ReadOnlySpan<char> token, out TokenDigest digest)
     {
         digest = default;
         if (token.Length > MaxCachedTokenBytes)
