@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Drawbridge.Connector.Ingress;
 
 /// <summary>Where a rule sends its streams: a TCP origin, or refusal (the catch-all's usual service).</summary>
@@ -6,6 +8,16 @@ internal sealed record IngressService(string? Host, int Port)
     public static IngressService Reject { get; } = new(null, 0);
 
     public bool IsReject => Host is null;
+
+    /// <summary>
+    /// Where to dial: an IP literal as an <see cref="IPEndPoint"/>, so a connection to it goes
+    /// straight to connect (a <see cref="DnsEndPoint"/> costs a resolver task and a multi-address
+    /// attempt per connection even for "127.0.0.1"); a name is resolved on each dial, so a DNS
+    /// change is followed. Null for <see cref="Reject"/>.
+    /// </summary>
+    public EndPoint? EndPoint { get; } = Host is null ? null
+        : IPAddress.TryParse(Host, out IPAddress? address) ? new IPEndPoint(address, Port)
+        : new DnsEndPoint(Host, Port);
 
     /// <summary>Parses <c>tcp://host:port</c> (also <c>ssh://</c>, <c>rdp://</c>… with their default ports) or <c>reject</c> / <c>http_status:404</c>.</summary>
     public static IngressService Parse(string text)

@@ -15,7 +15,7 @@ internal static class OriginDialer
         limit.CancelAfter(timeout);
         try
         {
-            await socket.ConnectAsync(new DnsEndPoint(service.Host!, service.Port), limit.Token);
+            await socket.ConnectAsync(service.EndPoint!, limit.Token);
             return new NetworkStream(socket, ownsSocket: true);
         }
         catch (SocketException ex)

@@ -1,3 +1,4 @@
+using System.Net;
 using Drawbridge.Connector.Ingress;
 
 namespace Drawbridge.Tests.Connector;
@@ -27,6 +28,27 @@ public sealed class IngressServiceTests
 
         Assert.Equal(new IngressService(host, port), service);
         Assert.False(service.IsReject);
+    }
+
+    [Theory]
+    [InlineData("tcp://127.0.0.1:6379", "127.0.0.1:6379")]
+    [InlineData("tcp://[::1]:5432", "[::1]:5432")]
+    [InlineData("rdp://10.0.0.5", "10.0.0.5:3389")]
+    public void AnIpLiteral_IsDialedAsAnAddress_WithoutTheResolver(string text, string endPoint)
+    {
+        IngressService service = IngressService.Parse(text);
+
+        IPEndPoint address = Assert.IsType<IPEndPoint>(service.EndPoint);
+        Assert.Equal(IPEndPoint.Parse(endPoint), address);
+    }
+
+    [Fact]
+    public void AName_IsResolvedOnEachDial_AndRejectHasNoEndPoint()
+    {
+        DnsEndPoint name = Assert.IsType<DnsEndPoint>(IngressService.Parse("tcp://db.internal:5432").EndPoint);
+
+        Assert.Equal(new DnsEndPoint("db.internal", 5432), name);
+        Assert.Null(IngressService.Reject.EndPoint);
     }
 
     [Theory]
