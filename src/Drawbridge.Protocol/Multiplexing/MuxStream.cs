@@ -14,7 +14,7 @@ public sealed partial class MuxStream : DuplexStream
 {
     private readonly MuxSession _session;
     private readonly Lock _gate = new(); // guards the receive side and the state flags
-    private readonly Pipe _inbound = UnpausedPipe.Create();
+    private readonly Pipe _inbound = UnpausedPipe.CreateInlineReader();
     private TaskCompletionSource<bool>? _acknowledged; // created when the opener asks (an acceptor never does)
     private int _acknowledgement; // 0 = pending, 1 = acknowledged, 2 = ended first; the first outcome wins
     private bool _remoteFin;
@@ -158,8 +158,7 @@ public sealed partial class MuxStream : DuplexStream
                 _received += length;
                 if (fin)
                 {
-                    _remoteFin = true;
-                    _inbound.Writer.Complete();
+                    _remoteFin = true; // the inbound writer completes below, after the bookkeeping
                 }
                 else
                 {
@@ -181,7 +180,10 @@ public sealed partial class MuxStream : DuplexStream
 
         if (fin)
         {
+            // The reader runs on this thread as soon as the writer completes (an inline pipe): the
+            // stream's bookkeeping is done first, so whoever sees the end sees a finished stream.
             RemoveIfDone();
+            _inbound.Writer.Complete();
         }
     }
 
@@ -205,13 +207,16 @@ public sealed partial class MuxStream : DuplexStream
             _reset = error;
             unread = _received - _consumed;
             _consumed = _received;
-            _inbound.Writer.Complete(error);
         }
 
         _session.OnLinkConsumed((int)unread);
         SetAcknowledged(false);
         WakeWriter();
         _session.RemoveStream(Id);
+
+        // Last, as in OnData: the reader may run right here. No DATA is written to the pipe once
+        // _reset is set (OnData checks it under the gate), so this cannot race a write.
+        _inbound.Writer.Complete(error);
         return true;
     }
 
