@@ -27,7 +27,7 @@ internal static class AccessConnection
 
         await using (remote)
         {
-            RelayResult result = await DuplexPump.RunAsync(local, remote, failure => AbortAsync(failure, local, remote), cancellationToken);
+            RelayResult result = await DuplexPump.RunAsync(local, remote, static (failure, ends) => AbortAsync(failure, ends.local, ends.remote), (local, remote), cancellationToken);
             (ConnectionOutcome outcome, string message) = Classify(result, hostname);
             return new AccessResult(outcome, message, result.BytesAToB, result.BytesBToA);
         }

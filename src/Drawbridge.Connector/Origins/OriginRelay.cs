@@ -49,7 +49,7 @@ internal sealed class OriginRelay(IngressRules ingress, TimeSpan dialTimeout, Co
             {
                 stream.Acknowledge();
                 metrics.StreamOpened();
-                RelayResult result = await DuplexPump.RunAsync(stream, origin, failure => AbortAsync(failure, stream, origin), cancellationToken);
+                RelayResult result = await DuplexPump.RunAsync(stream, origin, static (failure, ends) => AbortAsync(failure, ends.stream, ends.origin), (stream, origin), cancellationToken);
                 metrics.StreamClosed(result.BytesAToB, result.BytesBToA);
                 (ConnectionOutcome outcome, string detail) = Classify(result, stream);
                 ConnectorLog.StreamEnded(logger, stream.Id, stream.Open.Hostname, stream.Open.Identity ?? "", stream.Open.ClientAddress ?? "",

@@ -83,7 +83,7 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
                 RelayResult result;
                 try
                 {
-                    result = await DuplexPump.RunAsync(clientStream, stream, failure => AbortAsync(failure, clientStream, stream), context.RequestAborted);
+                    result = await DuplexPump.RunAsync(clientStream, stream, static (failure, ends) => AbortAsync(failure, ends.clientStream, ends.stream), (clientStream, stream), context.RequestAborted);
                 }
                 finally
                 {

@@ -17,21 +17,26 @@ public static class DuplexPump
     /// <summary>How long the surviving direction may take to notice the abort before it is cancelled.</summary>
     public static readonly TimeSpan DefaultAbortGrace = TimeSpan.FromSeconds(2);
 
-    public static async Task<RelayResult> RunAsync(
+    public static Task<RelayResult> RunAsync(Stream a, Stream b, Func<RelayFailure, ValueTask>? onFailure, CancellationToken cancellationToken) =>
+        RunAsync(a, b, onFailure is null ? null : static (failure, callback) => callback(failure), onFailure!, cancellationToken);
+
+    /// <summary>As above, with <paramref name="state"/> handed to <paramref name="onFailure"/>: a caller needs no closure per relay.</summary>
+    public static async Task<RelayResult> RunAsync<TState>(
         Stream a,
         Stream b,
-        Func<RelayFailure, ValueTask>? onFailure,
+        Func<RelayFailure, TState, ValueTask>? onFailure,
+        TState state,
         CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var state = new PumpState(onFailure, cancel);
-        Task<long> aToB = CopyAsync(a, b, RelayDirection.AToB, state);
-        Task<long> bToA = CopyAsync(b, a, RelayDirection.BToA, state);
+        var pump = new PumpState<TState>(onFailure, state, cancel);
+        Task<long> aToB = CopyAsync(a, b, RelayDirection.AToB, pump);
+        Task<long> bToA = CopyAsync(b, a, RelayDirection.BToA, pump);
         // Both already run; awaiting them in turn waits for both without WhenAll's promise and array.
         long aToBBytes = await aToB;
         long bToABytes = await bToA;
-        return new RelayResult(state.Failure, aToBBytes, bToABytes, Stopwatch.GetElapsedTime(started));
+        return new RelayResult(pump.Failure, aToBBytes, bToABytes, Stopwatch.GetElapsedTime(started));
     }
 
     private static async Task<long> CopyAsync(Stream source, Stream destination, RelayDirection direction, PumpState state)
@@ -90,7 +95,7 @@ public static class DuplexPump
         }
     }
 
-    private sealed class PumpState(Func<RelayFailure, ValueTask>? onFailure, CancellationTokenSource cancel)
+    private abstract class PumpState(CancellationTokenSource cancel)
     {
         private int _failed;
 
@@ -107,18 +112,14 @@ public static class DuplexPump
 
             Failure = failure;
             bool aborted = false;
-            if (onFailure is not null)
+            try
             {
-                try
-                {
-                    await onFailure(failure);
-                    aborted = true;
-                }
-                catch (Exception)
-                {
-                    // Telling the ends failed too (they are likely both gone): the relay still
-                    // reports the first failure, and the other direction is cancelled at once.
-                }
+                aborted = await TellCallerAsync(failure);
+            }
+            catch (Exception)
+            {
+                // Telling the ends failed too (they are likely both gone): the relay still
+                // reports the first failure, and the other direction is cancelled at once.
             }
 
             if (aborted)
@@ -129,6 +130,23 @@ public static class DuplexPump
             {
                 await Cancel.CancelAsync();
             }
+        }
+
+        /// <summary>True when the caller's callback ran (its abort may take the grace period to end the other direction).</summary>
+        protected abstract ValueTask<bool> TellCallerAsync(RelayFailure failure);
+    }
+
+    private sealed class PumpState<TState>(Func<RelayFailure, TState, ValueTask>? onFailure, TState state, CancellationTokenSource cancel) : PumpState(cancel)
+    {
+        protected override async ValueTask<bool> TellCallerAsync(RelayFailure failure)
+        {
+            if (onFailure is null)
+            {
+                return false;
+            }
+
+            await onFailure(failure, state);
+            return true;
         }
     }
 }
