@@ -31,6 +31,9 @@ internal sealed class AppTokens
 
     public SigningKeyRing Ring => _ring;
 
+    /// <summary>How many distinct tokens are remembered as verified (tests: only valid ones are).</summary>
+    internal int VerifiedTokenCount => _verified.Count;
+
     /// <summary>Loads the ring from the store, creating and storing the first key on a new edge.</summary>
     public static async Task<AppTokens> LoadAsync(IEdgeStore store, Func<string> issuer, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -81,12 +84,18 @@ internal sealed class AppTokens
         bool cacheable = VerifiedTokenCache.TryDigest(token, out VerifiedTokenCache.TokenDigest digest);
         if (cacheable && _verified.TryGet(digest, out AppTokenClaims cached, out string cachedKeyId))
         {
-            if (IsStillValid(cached, cachedKeyId, ring, app))
+            bool forHere = string.Equals(cached.Audience, app, StringComparison.Ordinal) && string.Equals(cached.Issuer, Issuer, StringComparison.Ordinal);
+            if (!IsStillValid(cached, cachedKeyId, ring))
+            {
+                _verified.Remove(digest); // expired, or its key left the ring: it will never pass again
+            }
+            else if (forHere)
             {
                 return new AppTokenCheck(cached, cachedKeyId, TokenFailure.None, "token is valid");
             }
 
-            _verified.Remove(digest);
+            // Presented for another app (or issuer): the full check below says what is wrong; the
+            // entry stays for the app it was issued for.
         }
 
         TokenValidationResult result = JwtValidator.Validate(token.ToString(), TokenValidationParameters.ForAppTokens(ring, Issuer, app, _time));
@@ -109,14 +118,12 @@ internal sealed class AppTokens
         return new AppTokenCheck(claims, keyId, TokenFailure.None, result.Message);
     }
 
-    /// <summary>What <see cref="JwtValidator"/> would still say of a token it accepted before, without the signature and JSON work.</summary>
-    private bool IsStillValid(AppTokenClaims claims, string keyId, SigningKeyRing ring, string app)
+    /// <summary>What <see cref="JwtValidator"/> would still say of the times and key of a token it accepted before, without the signature and JSON work.</summary>
+    private bool IsStillValid(AppTokenClaims claims, string keyId, SigningKeyRing ring)
     {
         long now = _time.GetUtcNow().ToUnixTimeSeconds();
         long skew = (long)TokenValidationParameters.DefaultClockSkew.TotalSeconds;
-        return string.Equals(claims.Audience, app, StringComparison.Ordinal)
-               && string.Equals(claims.Issuer, Issuer, StringComparison.Ordinal)
-               && now < claims.Expires.ToUnixTimeSeconds() + skew
+        return now < claims.Expires.ToUnixTimeSeconds() + skew
                && now + skew >= claims.NotBefore.ToUnixTimeSeconds()
                && ring.PublicKeys.TryFind(keyId, out _);
     }

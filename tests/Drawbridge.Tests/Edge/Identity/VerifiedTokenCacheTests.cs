@@ -100,6 +100,52 @@ public sealed class VerifiedTokenCacheTests : IAsyncLifetime
         Assert.Equal(TokenFailure.BadSignature, check.Failure);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("not-a-jwt")]
+    [InlineData("a.b.c")]
+    [InlineData("eyJhbGciOiJub25lIn0.e30.")]
+    [InlineData("名前.🙂.\u0000")]
+    public async Task HostileOrMalformedTokens_AreRefusedEveryTime_AndNeverRemembered(string token)
+    {
+        AppTokens tokens = await LoadAsync();
+
+        AppTokenCheck first = tokens.Validate(token, App);
+        AppTokenCheck second = tokens.Validate(token, App);
+
+        Assert.Null(first.Claims);
+        Assert.Null(second.Claims);
+        Assert.NotEqual(TokenFailure.None, second.Failure);
+        Assert.Equal(first.Failure, second.Failure);
+        Assert.Equal(0, tokens.VerifiedTokenCount);
+    }
+
+    [Fact]
+    public async Task AnOversizedToken_IsRefusedWithoutBeingRemembered()
+    {
+        AppTokens tokens = await LoadAsync();
+        string huge = "eyJ" + new string('A', 1_000_000) + ".e30.sig";
+
+        AppTokenCheck check = tokens.Validate(huge, App);
+
+        Assert.Equal(TokenFailure.TooLong, check.Failure);
+        Assert.Equal(0, tokens.VerifiedTokenCount);
+    }
+
+    [Fact]
+    public async Task OnlyAVerifiedToken_IsRemembered_Once()
+    {
+        AppTokens tokens = await LoadAsync();
+        string token = await IssueAsync(tokens, TimeSpan.FromHours(1));
+
+        tokens.Validate(token, App);
+        tokens.Validate(token, App);
+        tokens.Validate(token, "redis.example.com"); // refused: not remembered again, nor forgotten
+
+        Assert.Equal(1, tokens.VerifiedTokenCount);
+    }
+
     [Fact]
     public void TheCache_StaysWithinItsCapacity_DroppingExpiredEntriesFirst()
     {
