@@ -31,7 +31,7 @@ internal static class AccessAuthenticator
             return null;
         }
 
-        if (!TryBearerToken(headers, out ReadOnlyMemory<char> token))
+        if (!TryBearerToken(headers, out ReadOnlySpan<char> token))
         {
             refusal = Unauthenticated(AccessRefusal.NoCredential,
                 $"no credential: run `drawbridge access login {(hostname.Length > 0 ? hostname : "HOSTNAME")}` to sign in, or pass a service token (--service-token-id and --service-token-secret)");
@@ -49,11 +49,11 @@ internal static class AccessAuthenticator
 
     /// <summary>An app token for <paramref name="hostname"/>: signature, issuer, audience, time, and a session not revoked.</summary>
     public static AccessCaller? AuthenticateAppToken(string token, IPAddress client, string hostname, EdgeSnapshot snapshot, AppTokens tokens, out AccessRefusal refusal) =>
-        AuthenticateAppToken(token.AsMemory(), client, hostname, snapshot, tokens, out refusal);
+        AuthenticateAppToken(token.AsSpan(), client, hostname, snapshot, tokens, out refusal);
 
-    private static AccessCaller? AuthenticateAppToken(ReadOnlyMemory<char> token, IPAddress client, string hostname, EdgeSnapshot snapshot, AppTokens tokens, out AccessRefusal refusal)
+    private static AccessCaller? AuthenticateAppToken(ReadOnlySpan<char> token, IPAddress client, string hostname, EdgeSnapshot snapshot, AppTokens tokens, out AccessRefusal refusal)
     {
-        AppTokenCheck check = tokens.Validate(token.Span, hostname);
+        AppTokenCheck check = tokens.Validate(token, hostname);
         if (check.Claims is not { } claims)
         {
             // The token check's own name for what failed (bad_signature, wrong_audience, expired, ...) is the reason.
@@ -118,17 +118,17 @@ internal static class AccessAuthenticator
     /// cloudflared sends it; false when neither is there (a blank one is there, and is refused). A
     /// slice of the header: no copy of the token.
     /// </summary>
-    private static bool TryBearerToken(IHeaderDictionary headers, out ReadOnlyMemory<char> token)
+    private static bool TryBearerToken(IHeaderDictionary headers, out ReadOnlySpan<char> token)
     {
         string? authorization = headers.Authorization;
         if (authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            token = authorization.AsMemory(7).Trim();
+            token = authorization.AsSpan(7).Trim();
             return true;
         }
 
         string? cloudflare = headers[WireNames.CloudflareTokenHeader];
-        token = string.IsNullOrEmpty(cloudflare) ? ReadOnlyMemory<char>.Empty : cloudflare.AsMemory().Trim();
+        token = cloudflare.AsSpan().Trim();
         return !string.IsNullOrEmpty(cloudflare);
     }
 

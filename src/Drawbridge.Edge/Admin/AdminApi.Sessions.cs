@@ -3,7 +3,6 @@ using Drawbridge.Edge.Audit;
 using Drawbridge.Edge.Snapshots;
 using Drawbridge.Edge.Storage;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Drawbridge.Edge.Admin;
 
@@ -55,7 +54,7 @@ internal static partial class AdminApi
         });
     }
 
-    private static async Task<IResult> ListAuditAsync(HttpContext context, EdgeState state)
+    private static async Task<IResult> ListAuditAsync(HttpContext context, EdgeState state, AuditLog audit)
     {
         IQueryCollection query = context.Request.Query;
         DateTimeOffset? since = null;
@@ -76,7 +75,7 @@ internal static partial class AdminApi
         }
 
         // Connection records are written in batches: include every connection that ended before this request.
-        await context.RequestServices.GetRequiredService<AuditLog>().FlushAsync(context.RequestAborted);
+        await audit.FlushAsync(context.RequestAborted);
         IReadOnlyList<AuditEvent> events = await state.Store.ListAuditAsync(since, Empty(query["user"]), Empty(query["app"]), Empty(query["kind"]), limit, context.RequestAborted);
         IReadOnlyList<AuditView> views = [.. events.Select(e => new AuditView(e.Id, e.At, e.Kind, e.Actor, e.App, e.Outcome, e.Policy, e.ClientAddress, e.BytesUp, e.BytesDown, e.DurationMs, e.Detail))];
         return Results.Json(views, AdminJsonContext.Default.IReadOnlyListAuditView);

@@ -123,8 +123,8 @@ internal sealed class AppTokens
     {
         long now = _time.GetUtcNow().ToUnixTimeSeconds();
         long skew = (long)TokenValidationParameters.DefaultClockSkew.TotalSeconds;
-        return now < claims.Expires.ToUnixTimeSeconds() + skew
-               && now + skew >= claims.NotBefore.ToUnixTimeSeconds()
+        return !JwtValidator.HasExpired(now, claims.Expires.ToUnixTimeSeconds(), skew)
+               && !JwtValidator.IsNotYetValid(now, claims.NotBefore.ToUnixTimeSeconds(), skew)
                && ring.PublicKeys.TryFind(keyId, out _);
     }
 

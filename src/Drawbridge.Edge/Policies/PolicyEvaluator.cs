@@ -33,13 +33,13 @@ internal static class PolicyEvaluator
         string? app = ordered.App;
 
         // 1. Bypass and service-auth first: they admit without looking at allow or deny.
-        for (int i = 0; i < ordered.Admitting.Length; i++)
+        foreach (PolicyDecision admits in ordered.Admitting)
         {
-            Policy policy = ordered.Admitting[i];
+            Policy policy = admits.DecidedBy!;
             bool applies = policy.Action == PolicyAction.Bypass || subject.IsServiceToken;
             if (applies && policy.RulesMatch(subject))
             {
-                return ordered.AdmittingDecisions[i];
+                return admits;
             }
         }
 
@@ -56,11 +56,11 @@ internal static class PolicyEvaluator
         }
 
         // 3. Allow and deny: the first match decides.
-        for (int i = 0; i < ordered.Deciding.Length; i++)
+        foreach (PolicyDecision decides in ordered.Deciding)
         {
-            if (ordered.Deciding[i].RulesMatch(subject))
+            if (decides.DecidedBy!.RulesMatch(subject))
             {
-                return ordered.DecidingDecisions[i];
+                return decides;
             }
         }
 

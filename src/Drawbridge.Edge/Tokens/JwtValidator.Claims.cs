@@ -60,6 +60,12 @@ internal static partial class JwtValidator
         }
     }
 
+    /// <summary>RFC 7519 §4.1.4: "exp" has passed, beyond the tolerated skew (seconds throughout).</summary>
+    internal static bool HasExpired(long now, long expires, long skew) => now >= expires + skew;
+
+    /// <summary>RFC 7519 §4.1.5: "nbf" is still ahead, beyond the tolerated skew.</summary>
+    internal static bool IsNotYetValid(long now, long? notBefore, long skew) => notBefore is { } nbf && now + skew < nbf;
+
     /// <summary>
     /// RFC 7519 §4.1.4–4.1.6 with a tolerance for clock skew. All in whole seconds, as
     /// NumericDate is, so no arithmetic can overflow near the end of the calendar.
@@ -68,14 +74,14 @@ internal static partial class JwtValidator
     {
         long now = parameters.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
         long skew = (long)parameters.ClockSkew.TotalSeconds;
-        if (now >= expires + skew)
+        if (HasExpired(now, expires, skew))
         {
             return Fail(TokenFailure.Expired, $"token expired at {FormatTime(expires)}");
         }
 
-        if (notBefore is { } nbf && now + skew < nbf)
+        if (IsNotYetValid(now, notBefore, skew))
         {
-            return Fail(TokenFailure.NotYetValid, $"token is not valid before {FormatTime(nbf)}");
+            return Fail(TokenFailure.NotYetValid, $"token is not valid before {FormatTime(notBefore!.Value)}");
         }
 
         if (issuedAt is { } iat && iat > now + skew)

@@ -39,7 +39,7 @@ public static class DuplexPump
         return new RelayResult(pump.Failure, aToBBytes, bToABytes, Stopwatch.GetElapsedTime(started));
     }
 
-    private static async Task<long> CopyAsync(Stream source, Stream destination, RelayDirection direction, PumpState state)
+    private static async Task<long> CopyAsync<TState>(Stream source, Stream destination, RelayDirection direction, PumpState<TState> state)
     {
         await Task.Yield();
         CancellationToken cancel = state.Cancel.Token;
@@ -95,7 +95,7 @@ public static class DuplexPump
         }
     }
 
-    private abstract class PumpState(CancellationTokenSource cancel)
+    private sealed class PumpState<TState>(Func<RelayFailure, TState, ValueTask>? onFailure, TState state, CancellationTokenSource cancel)
     {
         private int _failed;
 
@@ -112,14 +112,18 @@ public static class DuplexPump
 
             Failure = failure;
             bool aborted = false;
-            try
+            if (onFailure is not null)
             {
-                aborted = await TellCallerAsync(failure);
-            }
-            catch (Exception)
-            {
-                // Telling the ends failed too (they are likely both gone): the relay still
-                // reports the first failure, and the other direction is cancelled at once.
+                try
+                {
+                    await onFailure(failure, state);
+                    aborted = true;
+                }
+                catch (Exception)
+                {
+                    // Telling the ends failed too (they are likely both gone): the relay still
+                    // reports the first failure, and the other direction is cancelled at once.
+                }
             }
 
             if (aborted)
@@ -130,23 +134,6 @@ public static class DuplexPump
             {
                 await Cancel.CancelAsync();
             }
-        }
-
-        /// <summary>True when the caller's callback ran (its abort may take the grace period to end the other direction).</summary>
-        protected abstract ValueTask<bool> TellCallerAsync(RelayFailure failure);
-    }
-
-    private sealed class PumpState<TState>(Func<RelayFailure, TState, ValueTask>? onFailure, TState state, CancellationTokenSource cancel) : PumpState(cancel)
-    {
-        protected override async ValueTask<bool> TellCallerAsync(RelayFailure failure)
-        {
-            if (onFailure is null)
-            {
-                return false;
-            }
-
-            await onFailure(failure, state);
-            return true;
         }
     }
 }
