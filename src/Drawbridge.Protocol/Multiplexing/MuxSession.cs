@@ -6,9 +6,10 @@ namespace Drawbridge.Protocol.Multiplexing;
 
 /// <summary>
 /// One link of SPEC.md §2–§6 over a byte stream: many TCP connections multiplexed as streams.
-/// One reader loop dispatches incoming frames; one writer loop drains the output pipe into the
-/// transport; everything else enqueues frames (STYLE.md habit 5). Partial by concern:
-/// <c>.Receive</c> (reader loop), <c>.Send</c> (writer loop and frame senders),
+/// One reader loop dispatches incoming frames; everything else enqueues frames into one output
+/// pipe (STYLE.md habit 5), which one writer at a time drains into the transport: the sender
+/// that found it idle, or a thread-pool item. Partial by concern:
+/// <c>.Receive</c> (reader loop), <c>.Send</c> (the writer and frame senders),
 /// <c>.KeepAlive</c> (PING, RTT), <c>.FlowControl</c> (link credit).
 /// </summary>
 public sealed partial class MuxSession : IAsyncDisposable
@@ -88,6 +89,8 @@ public sealed partial class MuxSession : IAsyncDisposable
             return null;
         }
 
+        MuxStream stream;
+        bool startWriter;
         lock (_writeLock)
         {
             // Ids must reach the wire in increasing order, so allocate under the write lock.
@@ -96,16 +99,22 @@ public sealed partial class MuxSession : IAsyncDisposable
                 return null;
             }
 
-            var stream = new MuxStream(this, ++_highestStreamId, open);
+            stream = new MuxStream(this, ++_highestStreamId, open);
             lock (_sync)
             {
                 _streams.Add(stream.Id, stream);
             }
 
             MuxFrameWriter.WriteSyn(_output.Writer, stream.Id, open);
-            FlushOutput();
-            return stream;
+            startWriter = FlushOutput();
         }
+
+        if (startWriter)
+        {
+            StartWriter(inline: true); // callers hold no lock of ours (the edge, per new connection)
+        }
+
+        return stream;
     }
 
     /// <summary>Waits for the next stream the peer opened (acceptor only); null once the link has ended.</summary>
@@ -175,7 +184,8 @@ public sealed partial class MuxSession : IAsyncDisposable
         try
         {
             Task reader = ReadLoopAsync();
-            Task writer = WriteLoopAsync();
+            _ = WriteQueuedAsync(int.MaxValue); // the writer was owned until now: write what was queued
+            Task writer = _writerDone.Task;
             Task keepAlive = KeepAliveLoopAsync();
             await writer;
             // Our output is closed; the peer answers by closing its own, which ends the reader.
