@@ -111,7 +111,7 @@ public sealed partial class MuxSession : IAsyncDisposable
 
         if (startWriter)
         {
-            StartWriter(inline: true); // callers hold no lock of ours (the edge, per new connection)
+            StartWriter(inline: false); // a new connection's data usually follows: write them together
         }
 
         return stream;
