@@ -195,7 +195,8 @@ public sealed partial class MuxSession
         CancellationToken cancel = _writeCancel.Token;
         try
         {
-            for (int batches = 0; ; batches++)
+            int batches = 0;
+            while (true)
             {
                 if (!reader.TryRead(out ReadResult result))
                 {
@@ -207,7 +208,7 @@ public sealed partial class MuxSession
                     continue; // a sender queued a frame after TryRead looked
                 }
 
-                if (batches == maxBatches)
+                if (batches >= maxBatches)
                 {
                     reader.AdvanceTo(result.Buffer.Start); // leave it for the thread pool's writer
                     StartWriter(inline: false);
@@ -225,6 +226,7 @@ public sealed partial class MuxSession
 
                 reader.AdvanceTo(buffer.End);
                 OnOutputWritten(length);
+                batches++;
                 if (result.IsCompleted)
                 {
                     await HalfClose.CompleteWritesAsync(_transport, cancel);
