@@ -24,6 +24,10 @@ internal sealed record AccessOptions
     /// <summary>WebSockets over HTTP/2 (RFC 8441) first, so connections share one TLS session; off = HTTP/1.1 only.</summary>
     public bool PreferHttp2 { get; init; } = true;
 
+    /// <summary><c>--websocket-per-connection</c>: each TCP connection on a WebSocket of its own (SPEC.md §1)
+    /// instead of a stream on this client's link (§8).</summary>
+    public bool WebSocketPerConnection { get; init; }
+
     public ProxySettings? Proxy { get; init; }
 
     public EdgeEndpoint ResolveEdge()

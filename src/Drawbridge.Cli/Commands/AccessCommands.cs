@@ -92,7 +92,7 @@ internal static partial class AccessCommands
     private static string Normalize(string hostname) => hostname.Trim().TrimEnd('.').ToLowerInvariant();
 
     private static AccessOptions BuildOptions(ParseResult parse, string hostname, Option<string?> edge, Option<string?> caCert,
-        Option<string?>? serviceTokenId, Option<string?>? serviceTokenSecret, Option<bool>? http1)
+        Option<string?>? serviceTokenId, Option<string?>? serviceTokenSecret, Option<bool>? http1, Option<bool>? perConnection = null)
     {
         string? caPath = CliOptions.FlagOrEnvironment(parse, caCert, "DRAWBRIDGE_CA_CERT");
         return new AccessOptions
@@ -103,6 +103,7 @@ internal static partial class AccessCommands
             ServiceTokenId = serviceTokenId is null ? null : CliOptions.FlagOrEnvironment(parse, serviceTokenId, "DRAWBRIDGE_SERVICE_TOKEN_ID"),
             ServiceTokenSecret = serviceTokenSecret is null ? null : CliOptions.FlagOrEnvironment(parse, serviceTokenSecret, "DRAWBRIDGE_SERVICE_TOKEN_SECRET"),
             PreferHttp2 = http1 is null || !parse.GetValue(http1),
+            WebSocketPerConnection = perConnection is not null && parse.GetValue(perConnection),
             Proxy = ProxySettings.FromEnvironment(),
         };
     }
@@ -116,11 +117,12 @@ internal static partial class AccessCommands
         var noBrowser = new Option<bool>("--no-browser") { Description = "When sign-in is needed, use a code for another device instead of a browser" };
         var tokenId = new Option<string?>("--service-token-id") { Description = "Service token client id (env DRAWBRIDGE_SERVICE_TOKEN_ID)" };
         var tokenSecret = new Option<string?>("--service-token-secret") { Description = "Service token secret (env DRAWBRIDGE_SERVICE_TOKEN_SECRET)" };
-        var http1 = new Option<bool>("--http1") { Description = "Use WebSockets over HTTP/1.1 only (one TLS connection per TCP connection)" };
-        var command = new Command("tcp", "Carry TCP to HOSTNAME through the edge (signs in on first use unless a service token is given)") { hostname, url, edge, caCert, tokenId, tokenSecret, http1, noBrowser };
+        var perConnection = new Option<bool>("--websocket-per-connection") { Description = "Carry each TCP connection on a WebSocket of its own (as cloudflared does) instead of streams on one link" };
+        var http1 = new Option<bool>("--http1") { Description = "With --websocket-per-connection: WebSockets over HTTP/1.1 only (one TLS connection per TCP connection)" };
+        var command = new Command("tcp", "Carry TCP to HOSTNAME through the edge (signs in on first use unless a service token is given)") { hostname, url, edge, caCert, tokenId, tokenSecret, perConnection, http1, noBrowser };
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
-            AccessOptions options = BuildOptions(parse, parse.GetValue(hostname)!, edge, caCert, tokenId, tokenSecret, http1);
+            AccessOptions options = BuildOptions(parse, parse.GetValue(hostname)!, edge, caCert, tokenId, tokenSecret, http1, perConnection);
             using var dialer = new AccessDialer(options, NewLogin(options, parse.GetValue(noBrowser)));
             if (parse.GetValue(url) is not { } listen)
             {

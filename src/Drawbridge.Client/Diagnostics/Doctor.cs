@@ -5,7 +5,9 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Drawbridge.Client.Forwarding;
 using Drawbridge.Protocol.Credentials;
+using Drawbridge.Protocol.Multiplexing;
 using Drawbridge.Protocol.Outcomes;
+using Drawbridge.Protocol.Relaying;
 using Drawbridge.Protocol.Transport;
 
 namespace Drawbridge.Client.Diagnostics;
@@ -249,9 +251,26 @@ internal sealed class Doctor(AccessOptions options, TimeProvider time)
         using var dialer = new AccessDialer(options);
         try
         {
-            await using WebSocketDuplexStream stream = await dialer.DialAsync(cancellationToken);
-            await stream.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "drawbridge doctor", cancellationToken);
-            return new DoctorStep(name, true, "the edge accepted the connection and handed it to a connector");
+            await using DuplexStream stream = await dialer.OpenAsync(cancellationToken);
+            if (stream is not MuxStream link)
+            {
+                await ((WebSocketDuplexStream)stream).CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "drawbridge doctor", cancellationToken);
+                return new DoctorStep(name, true, "the edge accepted the connection and handed it to a connector");
+            }
+
+            // On the client's link (SPEC.md §8) the edge passes the connector's ACK on: the service was reached.
+            if (await link.Acknowledged.WaitAsync(StepTimeout, cancellationToken))
+            {
+                await link.CompleteWritesAsync(cancellationToken);
+                return new DoctorStep(name, true, "the edge accepted the connection and the connector reached the service");
+            }
+
+            ConnectionOutcome outcome = link.ResetReason is { } reset ? ConnectionOutcomes.FromMuxError(reset.Code) : ConnectionOutcome.LinkLost;
+            return new DoctorStep(name, false, $"{outcome.WireName()}: {link.ResetReason?.Reason ?? "the link ended"}", outcome.Advice(options.Hostname));
+        }
+        catch (TimeoutException)
+        {
+            return new DoctorStep(name, false, $"no answer within {StepTimeout.TotalSeconds:0} s", ConnectionOutcome.OriginTimeout.Advice(options.Hostname));
         }
         catch (EdgeDialException ex)
         {

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Net.WebSockets;
+using Drawbridge.Protocol.Multiplexing;
 using Drawbridge.Protocol.Outcomes;
 using Drawbridge.Protocol.Relaying;
 using Drawbridge.Protocol.Transport;
@@ -7,18 +8,18 @@ using Drawbridge.Protocol.Transport;
 namespace Drawbridge.Client.Forwarding;
 
 /// <summary>
-/// One user connection: dial the edge, relay between the local side and the WebSocket, and
-/// end with one outcome and a sentence for the user (SPEC.md §7).
+/// One user connection: open its way to the edge (a stream on the link, or a WebSocket), relay
+/// between the local side and it, and end with one outcome and a sentence for the user (SPEC.md §7).
 /// </summary>
 internal static class AccessConnection
 {
     public static async Task<AccessResult> RunAsync(AccessDialer dialer, Stream local, CancellationToken cancellationToken)
     {
         string hostname = dialer.Options.Hostname;
-        WebSocketDuplexStream remote;
+        DuplexStream remote;
         try
         {
-            remote = await dialer.DialAsync(cancellationToken);
+            remote = await dialer.OpenAsync(cancellationToken);
         }
         catch (EdgeDialException ex)
         {
@@ -29,16 +30,28 @@ internal static class AccessConnection
         {
             RelayResult result = await DuplexPump.RunAsync(local, remote, static (failure, ends) => AbortAsync(failure, ends.local, ends.remote), (local, remote), cancellationToken);
             (ConnectionOutcome outcome, string message) = Classify(result, hostname);
+            if (remote is MuxStream stream && outcome is ConnectionOutcome.AccessRevoked or ConnectionOutcome.SessionExpired or ConnectionOutcome.Unauthenticated)
+            {
+                dialer.Retire(stream); // the link's credential no longer holds: the next connection signs in again
+            }
+
             return new AccessResult(outcome, message, result.BytesAToB, result.BytesBToA);
         }
     }
 
-    private static ValueTask AbortAsync(RelayFailure failure, Stream local, WebSocketDuplexStream remote)
+    private static ValueTask AbortAsync(RelayFailure failure, Stream local, DuplexStream remote)
     {
         if (failure.FromA)
         {
             // The local application went away abruptly: abort, so the edge reports a reset.
-            remote.Socket.Abort();
+            if (remote is MuxStream stream)
+            {
+                stream.Reset(MuxErrorCode.Cancel, "the local connection was reset");
+            }
+            else
+            {
+                ((WebSocketDuplexStream)remote).Socket.Abort();
+            }
         }
         else if (local is NetworkStream network)
         {
@@ -72,6 +85,13 @@ internal static class AccessConnection
         {
             ConnectionOutcome outcome = ConnectionOutcomes.FromCloseStatus(closed.Status);
             string detail = string.IsNullOrEmpty(closed.Description) ? "" : $" ({closed.Description})";
+            return (outcome, outcome.Advice(hostname) + detail);
+        }
+
+        if (result.Failure.Error is MuxStreamException reset)
+        {
+            ConnectionOutcome outcome = ConnectionOutcomes.FromMuxError(reset.Code);
+            string detail = string.IsNullOrEmpty(reset.Reason) ? "" : $" ({reset.Reason})";
             return (outcome, outcome.Advice(hostname) + detail);
         }
 

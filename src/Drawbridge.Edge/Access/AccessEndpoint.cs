@@ -32,18 +32,7 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
         // 1. Refusals that need no connector: draining, credential, policy, route, a live link.
         if (Refuse(context, hostname, snapshot, out AccessCaller? caller, out ConnectorLink? link, out string? policy) is { } refusal)
         {
-            metrics.Refused(refusal);
-            EdgeLog.ConnectionRefused(logger, hostname, client, refusal.Outcome.WireName(), refusal.Message);
-            await audit.ConnectionAsync(caller?.Identity ?? "(unauthenticated)", hostname, refusal.Outcome.WireName(), policy, client, null, null, null, refusal.Message);
-            if (IsBrowserWithoutSignIn(context, refusal.Outcome))
-            {
-                // A person who opened the app's address in a browser: sign them in on the edge's host.
-                string signedIn = SignInEndpoints.Prefix + "/signed-in?app=" + Uri.EscapeDataString(hostname);
-                context.Response.Redirect($"{runtime.Settings.PublicUrl}{SignInEndpoints.LoginPath}?return={Uri.EscapeDataString(signedIn)}");
-                return;
-            }
-
-            await EdgeRefusal.WriteAsync(context, refusal.Outcome, refusal.Message);
+            await RefuseAsync(context, hostname, client, refusal, caller, policy);
             return;
         }
 
@@ -68,37 +57,14 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
             if (stream is null)
             {
                 metrics.Refused(new AccessRefusal(ConnectionOutcome.NoConnector, AccessRefusal.NoConnector, ConnectionOutcome.NoConnector.Advice(hostname)));
-                await clientStream.CloseOutputAsync(ConnectionOutcomes.CloseStatusFor(MuxErrorCode.LinkLost), ConnectionOutcome.NoConnector.Advice(hostname));
+                await clientStream.CloseOutputAsync(ConnectionOutcomes.CloseStatusFor(MuxErrorCode.NoConnector), ConnectionOutcome.NoConnector.Advice(hostname));
                 EdgeLog.ConnectionEnded(logger, open.ConnectionId, hostname, caller.Identity, client, context.Request.Protocol, ConnectionOutcome.NoConnector.WireName(), 0, 0, 0, "");
                 return;
             }
 
-            // 3. Relay until both sides are done; the first failure decides the outcome. While it
-            //    runs, live enforcement may end it (revocation, policy change) through the stream.
-            metrics.StreamOpened();
-            Task answered = TimeTheAnswerAsync(stream, started);
-            await using (stream)
-            {
-                connections.Add(new OpenConnection(open.ConnectionId, hostname, caller, client, time.GetUtcNow(), (code, reason) => stream.Reset(code, reason)));
-                RelayResult result;
-                try
-                {
-                    result = await DuplexPump.RunAsync(clientStream, stream, static (failure, ends) => AbortAsync(failure, ends.clientStream, ends.stream), (clientStream, stream), context.RequestAborted);
-                }
-                finally
-                {
-                    connections.Remove(open.ConnectionId);
-                }
-
-                (ConnectionOutcome outcome, string detail) = Classify(result, stream);
-                metrics.StreamEnded(outcome, result.BytesAToB, result.BytesBToA);
-                EdgeLog.ConnectionEnded(logger, open.ConnectionId, hostname, caller.Identity, client, context.Request.Protocol, outcome.WireName(),
-                    (long)result.Duration.TotalMilliseconds, result.BytesAToB, result.BytesBToA, detail);
-                await audit.ConnectionAsync(caller.Identity, hostname, outcome.WireName(), policy, client, result.BytesAToB, result.BytesBToA,
-                    (long)result.Duration.TotalMilliseconds, detail.Trim(' ', '(', ')') is { Length: > 0 } why ? why : null);
-            }
-
-            await answered; // done: a disposed stream is acknowledged or reset
+            // 3. Relay until both sides are done; the first failure decides the outcome.
+            await RelayAsync(clientStream, static (client, code, reason) => TellClientAsync((WebSocketDuplexStream)client, code, reason),
+                stream, open, caller, policy, context.Request.Protocol, started, onAcknowledged: null, context.RequestAborted);
         }
         finally
         {
@@ -106,7 +72,83 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
         }
     }
 
-    private AccessRefusal? Refuse(HttpContext context, string hostname, EdgeSnapshot snapshot, out AccessCaller? caller, out ConnectorLink? link, out string? policy)
+    /// <summary>A refusal before anything was accepted: counted, logged, audited, and answered in
+    /// HTTP (SPEC.md §1); a browser without a sign-in is sent to sign in instead.</summary>
+    internal async Task RefuseAsync(HttpContext context, string hostname, string client, AccessRefusal refusal, AccessCaller? caller, string? policy)
+    {
+        metrics.Refused(refusal);
+        EdgeLog.ConnectionRefused(logger, hostname, client, refusal.Outcome.WireName(), refusal.Message);
+        await audit.ConnectionAsync(caller?.Identity ?? "(unauthenticated)", hostname, refusal.Outcome.WireName(), policy, client, null, null, null, refusal.Message);
+        if (IsBrowserWithoutSignIn(context, refusal.Outcome))
+        {
+            // A person who opened the app's address in a browser: sign them in on the edge's host.
+            string signedIn = SignInEndpoints.Prefix + "/signed-in?app=" + Uri.EscapeDataString(hostname);
+            context.Response.Redirect($"{runtime.Settings.PublicUrl}{SignInEndpoints.LoginPath}?return={Uri.EscapeDataString(signedIn)}");
+            return;
+        }
+
+        await EdgeRefusal.WriteAsync(context, refusal.Outcome, refusal.Message);
+    }
+
+    /// <summary>A refusal of one stream of a client link (SPEC.md §8): counted, logged and
+    /// audited like <see cref="RefuseAsync"/>, answered by the caller with an RST.</summary>
+    internal async Task RecordRefusalAsync(string hostname, string client, AccessRefusal refusal, AccessCaller? caller, string? policy)
+    {
+        metrics.Refused(refusal);
+        EdgeLog.ConnectionRefused(logger, hostname, client, refusal.Outcome.WireName(), refusal.Message);
+        await audit.ConnectionAsync(caller?.Identity ?? "(unauthenticated)", hostname, refusal.Outcome.WireName(), policy, client, null, null, null, refusal.Message);
+    }
+
+    /// <summary>
+    /// Relays one admitted connection between the client's side (a §1 WebSocket or a §8 link
+    /// stream) and its connector stream until both are done, the first failure deciding the
+    /// outcome. While it runs, live enforcement may end it (revocation, policy change) through
+    /// the connector stream. Logs one line and writes the audit record.
+    /// </summary>
+    internal async Task RelayAsync(
+        Stream clientStream,
+        Func<Stream, MuxErrorCode, string, ValueTask> tellClient,
+        MuxStream stream,
+        OpenMessage open,
+        AccessCaller caller,
+        string? policy,
+        string protocol,
+        long started,
+        Action? onAcknowledged,
+        CancellationToken aborted)
+    {
+        string hostname = open.Hostname;
+        string client = open.ClientAddress ?? "";
+        metrics.StreamOpened();
+        Task answered = TimeTheAnswerAsync(stream, started, onAcknowledged);
+        await using (stream)
+        {
+            connections.Add(new OpenConnection(open.ConnectionId, hostname, caller, client, time.GetUtcNow(), (code, reason) => stream.Reset(code, reason)));
+            RelayResult result;
+            try
+            {
+                result = await DuplexPump.RunAsync(clientStream, stream, static (failure, ends) => AbortAsync(failure, ends.clientStream, ends.tellClient, ends.stream),
+                    (clientStream, tellClient, stream), aborted);
+            }
+            finally
+            {
+                connections.Remove(open.ConnectionId);
+            }
+
+            (ConnectionOutcome outcome, string detail) = Classify(result, stream);
+            metrics.StreamEnded(outcome, result.BytesAToB, result.BytesBToA);
+            EdgeLog.ConnectionEnded(logger, open.ConnectionId, hostname, caller.Identity, client, protocol, outcome.WireName(),
+                (long)result.Duration.TotalMilliseconds, result.BytesAToB, result.BytesBToA, detail);
+            await audit.ConnectionAsync(caller.Identity, hostname, outcome.WireName(), policy, client, result.BytesAToB, result.BytesBToA,
+                (long)result.Duration.TotalMilliseconds, detail.Trim(' ', '(', ')') is { Length: > 0 } why ? why : null);
+        }
+
+        await answered; // done: a disposed stream is acknowledged or reset
+    }
+
+    /// <param name="linkUpgrade">A client link's upgrade (SPEC.md §8): its admission is counted as a
+    /// policy decision only when it refuses; each of its streams counts as one when decided.</param>
+    internal AccessRefusal? Refuse(HttpContext context, string hostname, EdgeSnapshot snapshot, out AccessCaller? caller, out ConnectorLink? link, out string? policy, bool linkUpgrade = false)
     {
         caller = null;
         link = null;
@@ -133,7 +175,11 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
         }
 
         // Labelled by application only when the hostname is one: a client may name any hostname.
-        metrics.PolicyDecided(snapshot.Apps.ContainsKey(hostname) ? hostname : null, decision);
+        if (!linkUpgrade || !decision.Allowed)
+        {
+            metrics.PolicyDecided(snapshot.Apps.ContainsKey(hostname) ? hostname : null, decision);
+        }
+
         policy = decision.DecidedBy?.Name;
         if (!decision.Allowed)
         {
@@ -166,9 +212,14 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
     /// connected) or its reset (why not), SPEC.md §3. The relay does not wait for it: the client's
     /// first bytes travel with the SYN.
     /// </summary>
-    private async Task TimeTheAnswerAsync(MuxStream stream, long started)
+    private async Task TimeTheAnswerAsync(MuxStream stream, long started, Action? onAcknowledged)
     {
         bool opened = await stream.Acknowledged;
+        if (opened)
+        {
+            onAcknowledged?.Invoke();
+        }
+
         metrics.StreamAnswered(time.GetElapsedTime(started),
             opened ? null : stream.ResetReason is { } reset ? ConnectionOutcomes.FromMuxError(reset.Code) : ConnectionOutcome.Reset);
     }
@@ -181,7 +232,7 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
         && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Opens the stream on the chosen link, or on another one if that link just closed.</summary>
-    private MuxStream? OpenStream(ConnectorLink link, OpenMessage open)
+    internal MuxStream? OpenStream(ConnectorLink link, OpenMessage open)
     {
         MuxStream? stream = link.Session.TryOpenStream(open);
         if (stream is null && registry.Pick(link.TunnelId, exclude: link) is { } other)
@@ -193,11 +244,11 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
     }
 
     /// <summary>The first failure: tell each side in its own terms, so the blocked direction wakes.</summary>
-    private static async ValueTask AbortAsync(RelayFailure failure, WebSocketDuplexStream client, MuxStream stream)
+    private static async ValueTask AbortAsync(RelayFailure failure, Stream client, Func<Stream, MuxErrorCode, string, ValueTask> tellClient, MuxStream stream)
     {
         if (failure.FromA)
         {
-            // The client went away or broke its WebSocket: the origin's connection is abandoned.
+            // The client went away or broke its side: the origin's connection is abandoned.
             stream.Reset(MuxErrorCode.Cancel, "the client closed its connection");
             return;
         }
@@ -205,6 +256,12 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
         MuxErrorCode code = stream.ResetReason?.Code ?? MuxErrorCode.InternalError;
         string reason = stream.ResetReason?.Reason ?? failure.Error.Message;
         stream.Reset(code, reason);
+        await tellClient(client, code, reason);
+    }
+
+    /// <summary>SPEC.md §1: the WebSocket's Close frame carries 4000 + the code.</summary>
+    private static async ValueTask TellClientAsync(WebSocketDuplexStream client, MuxErrorCode code, string reason)
+    {
         try
         {
             await client.CloseOutputAsync(ConnectionOutcomes.CloseStatusFor(code), reason);

@@ -146,6 +146,7 @@ internal sealed class EdgeHost : IAsyncDisposable
             : new ConsolePinSender(sp.GetRequiredService<ILogger<ConsolePinSender>>()));
         builder.Services.AddSingleton<SignInServices>();
         builder.Services.AddSingleton<AccessEndpoint>();
+        builder.Services.AddSingleton<ClientLinkEndpoint>();
         var connections = new OpenConnections();
         builder.Services.AddSingleton(connections);
         builder.Services.AddSingleton<ConnectorEndpoint>();
@@ -153,12 +154,19 @@ internal sealed class EdgeHost : IAsyncDisposable
         WebApplication app = builder.Build();
         app.UseWebSockets();
         AccessEndpoint access = app.Services.GetRequiredService<AccessEndpoint>();
+        ClientLinkEndpoint clientLinks = app.Services.GetRequiredService<ClientLinkEndpoint>();
         app.Use(async (context, next) =>
         {
             // Client connections are routed by Host (SPEC.md §1); the edge's own name serves the rest.
             string host = context.Request.Host.Host.TrimEnd('.').ToLowerInvariant();
             bool appHost = !host.Equals(settings.Hostname, StringComparison.Ordinal) &&
-                (state.Current.Routes.ContainsKey(host) || (context.WebSockets.IsWebSocketRequest && context.Request.Path == "/"));
+                (state.Current.Routes.ContainsKey(host) || (context.WebSockets.IsWebSocketRequest && (context.Request.Path == "/" || context.Request.Path == WireNames.ClientLinkPath)));
+            if (appHost && context.Request.Path == WireNames.ClientLinkPath)
+            {
+                await clientLinks.HandleAsync(context, host);
+                return;
+            }
+
             if (appHost && context.Request.Path.StartsWithSegments(SignInEndpoints.Prefix, StringComparison.Ordinal))
             {
                 // The CLI knows only the app's hostname: its machine-to-machine calls (token, device
@@ -286,6 +294,11 @@ internal sealed class EdgeHost : IAsyncDisposable
         foreach (ConnectorLink link in links)
         {
             link.Session.GoAway("the edge is shutting down");
+        }
+
+        foreach (MuxSession clientLink in Runtime.ClientLinks.Keys)
+        {
+            clientLink.GoAway("the edge is shutting down");
         }
 
         try

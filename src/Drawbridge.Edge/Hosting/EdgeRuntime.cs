@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Drawbridge.Protocol.Multiplexing;
 using Drawbridge.Protocol.Relaying;
 
 namespace Drawbridge.Edge.Hosting;
@@ -15,6 +17,9 @@ internal sealed class EdgeRuntime(EdgeRunOptions options, EdgeSettings settings)
 
     /// <summary>Open client connections, for the graceful drain.</summary>
     public RelayTracker Connections { get; } = new();
+
+    /// <summary>Clients' links (SPEC.md §8), told to move on (GOAWAY) when the edge drains.</summary>
+    public ConcurrentDictionary<MuxSession, byte> ClientLinks { get; } = new();
 
     /// <summary>The CA PEM clients and connectors must trust; null with an operator certificate.</summary>
     public string? CaCertificatePem { get; set; }

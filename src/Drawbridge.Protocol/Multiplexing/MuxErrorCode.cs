@@ -19,4 +19,6 @@ public enum MuxErrorCode : uint
     SessionExpired = 13,
     GoingAway = 14,
     LinkLost = 15,
+    NoRoute = 16,
+    NoConnector = 17,
 }

@@ -148,7 +148,7 @@ public sealed partial class MuxSession
 
         if (!IsOpen)
         {
-            SendRst(streamId, MuxErrorCode.RefusedStream, "the connector is draining; retry on another link");
+            SendRst(streamId, MuxErrorCode.RefusedStream, (_goAwayReason ?? "draining") + "; retry on another link");
             return;
         }
 

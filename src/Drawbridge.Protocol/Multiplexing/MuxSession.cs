@@ -30,6 +30,8 @@ public sealed partial class MuxSession : IAsyncDisposable
     private int _disposed;
     private MuxLinkEnd? _end;
     private Task? _run;
+    private string? _goAwayReason;
+    private int _closeWhenIdle;
 
     public MuxSession(Stream transport, MuxRole role, MuxSessionOptions? options = null)
     {
@@ -81,7 +83,7 @@ public sealed partial class MuxSession : IAsyncDisposable
     {
         if (Role != MuxRole.Opener)
         {
-            throw new InvalidOperationException("only the opener (edge) opens streams");
+            throw new InvalidOperationException("only the opener opens streams");
         }
 
         if (!IsOpen)
@@ -134,8 +136,34 @@ public sealed partial class MuxSession : IAsyncDisposable
     /// <summary>Starts draining (§3 GOAWAY): the peer opens no new streams here; open ones go on.</summary>
     public void GoAway(string reason)
     {
+        _goAwayReason = reason;
         _localGoingAway = true;
         Send((MuxErrorCode.NoError, reason), static (w, s) => MuxFrameWriter.WriteGoAway(w, s.Item1, s.Item2));
+    }
+
+    /// <summary>
+    /// Opens nothing more here and closes the link (NO_ERROR) once its last stream has ended
+    /// (§3: "once all its streams are closed, either side closes the link"): a link being
+    /// replaced lets its connections finish.
+    /// </summary>
+    public Task<MuxLinkEnd> CloseWhenIdle(string reason)
+    {
+        _goAwayReason ??= reason;
+        _localGoingAway = true;
+        Volatile.Write(ref _closeWhenIdle, 1);
+        CloseIfIdle();
+        return Completion;
+    }
+
+    private void CloseIfIdle()
+    {
+        if (Volatile.Read(ref _closeWhenIdle) == 1 && ActiveStreamCount == 0)
+        {
+            // Not on the caller's thread: a stream ending may hold the stream's own locks here.
+            ThreadPool.UnsafeQueueUserWorkItem(
+                static session => session.Terminate(new MuxLinkEnd(MuxErrorCode.NoError, session._goAwayReason ?? "idle", ByPeer: false), sendGoAway: true),
+                this, preferLocal: false);
+        }
     }
 
     /// <summary>Ends the link: GOAWAY with <paramref name="code"/>, then closes the transport.
@@ -263,5 +291,7 @@ public sealed partial class MuxSession : IAsyncDisposable
         {
             _streams.Remove(id);
         }
+
+        CloseIfIdle();
     }
 }

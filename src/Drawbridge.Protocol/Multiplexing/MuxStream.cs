@@ -34,6 +34,9 @@ public sealed partial class MuxStream : DuplexStream
 
     public uint Id { get; }
 
+    /// <summary>The link that carries this stream.</summary>
+    public MuxSession Session => _session;
+
     /// <summary>What the SYN said: hostname, connection id, identity, client address.</summary>
     public OpenMessage Open { get; }
 

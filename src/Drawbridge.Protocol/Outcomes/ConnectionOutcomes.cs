@@ -58,6 +58,8 @@ public static class ConnectionOutcomes
         MuxErrorCode.SessionExpired => ConnectionOutcome.SessionExpired,
         MuxErrorCode.GoingAway or MuxErrorCode.RefusedStream => ConnectionOutcome.GoingAway,
         MuxErrorCode.LinkLost => ConnectionOutcome.LinkLost,
+        MuxErrorCode.NoRoute => ConnectionOutcome.NoRoute,
+        MuxErrorCode.NoConnector => ConnectionOutcome.NoConnector,
         MuxErrorCode.ProtocolError or MuxErrorCode.FlowControlError or MuxErrorCode.FrameSizeError => ConnectionOutcome.ProtocolError,
         _ => ConnectionOutcome.InternalError,
     };

@@ -4,6 +4,8 @@ namespace Drawbridge.Protocol.Transport;
 public static class WireNames
 {
     public const string TunnelPath = "/_drawbridge/tunnel";
+    /// <summary>SPEC.md §8: a client's link for all its connections to one app hostname.</summary>
+    public const string ClientLinkPath = "/_drawbridge/streams";
     public const string MuxSubProtocol = "drawbridge-mux.1";
     public const string ConnectorIdHeader = "Drawbridge-Connector-Id";
     public const string LinkIndexHeader = "Drawbridge-Link-Index";

@@ -156,7 +156,8 @@ internal sealed class DrawbridgeStack : IAsyncDisposable
 
     public static IngressRules To(int port) => IngressRules.Single(IngressService.Parse($"tcp://127.0.0.1:{port}"));
 
-    public ForwarderHandle StartForwarder(string hostname, ServiceTokenPair? token, bool http2 = true, ProxySettings? proxy = null)
+    /// <param name="webSocketPerConnection">Each connection on a WebSocket of its own (SPEC.md §1) instead of a stream on the client's link (§8).</param>
+    public ForwarderHandle StartForwarder(string hostname, ServiceTokenPair? token, bool http2 = true, ProxySettings? proxy = null, bool webSocketPerConnection = false)
     {
         var dialer = new AccessDialer(new AccessOptions
         {
@@ -167,6 +168,7 @@ internal sealed class DrawbridgeStack : IAsyncDisposable
             ServiceTokenSecret = token?.Secret,
             PreferHttp2 = http2,
             Proxy = proxy,
+            WebSocketPerConnection = webSocketPerConnection,
         });
         var raw = new StringWriter();
         TextWriter messages = TextWriter.Synchronized(raw);

@@ -11,17 +11,19 @@ public sealed class TunnelPathTests
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);
 
     [Theory(Timeout = 60_000)]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task Echo_RoundTripsOverHttp2AndHttp1WebSockets(bool http2)
+    [InlineData("link")]
+    [InlineData("http2")]
+    [InlineData("http1")]
+    public async Task Echo_RoundTripsOverTheLinkAndOverHttp2AndHttp1WebSockets(string mode)
     {
+        bool http2 = mode == "http2";
         using var deadline = new CancellationTokenSource(Limit);
         await using var echo = EchoServer.Start();
         await using var stack = await DrawbridgeStack.StartAsync();
         var tunnel = await stack.CreateTunnelAsync("echo", "echo.test");
         await stack.StartConnectorAsync(tunnel, DrawbridgeStack.To(echo.EndPoint));
         var token = await stack.CreateServiceTokenAsync();
-        var forwarder = stack.StartForwarder("echo.test", token, http2);
+        var forwarder = stack.StartForwarder("echo.test", token, http2, webSocketPerConnection: mode != "link");
 
         using TcpClient client = await forwarder.ConnectAsync();
         byte[] answer = await client.ExchangeAsync("hello, drawbridge"u8.ToArray(), 1024, deadline.Token);
@@ -29,12 +31,12 @@ public sealed class TunnelPathTests
         Assert.Equal("hello, drawbridge", System.Text.Encoding.UTF8.GetString(answer));
         string line = await stack.Logs.WaitForAsync(l => l.Contains("to echo.test", StringComparison.Ordinal) && l.Contains("17 bytes up", StringComparison.Ordinal), Limit);
         Assert.Contains("by service-token:test", line, StringComparison.Ordinal);
-        Assert.Contains(http2 ? "over HTTP/2:" : "over HTTP/1.1:", line, StringComparison.Ordinal);
+        Assert.Contains(mode switch { "link" => "over link/HTTP/1.1:", "http2" => "over HTTP/2:", _ => "over HTTP/1.1:" }, line, StringComparison.Ordinal);
         Assert.Contains(": closed after", line, StringComparison.Ordinal);
         Assert.Contains("17 bytes up, 17 bytes down", line, StringComparison.Ordinal);
-        if (http2)
+        if (mode != "http1")
         {
-            // Many connections share one TLS session: the edge sees the second WebSocket arrive
+            // Many connections share one TLS session: the edge sees the second connection arrive
             // from the same TCP connection (same client port) as the first.
             using TcpClient second = await forwarder.ConnectAsync();
             Assert.Equal("again"u8.ToArray(), await second.ExchangeAsync("again"u8.ToArray(), 1024, deadline.Token));

@@ -25,6 +25,8 @@ public sealed class ConnectionOutcomesTests
         { MuxErrorCode.SessionExpired, ConnectionOutcome.SessionExpired },
         { MuxErrorCode.GoingAway, ConnectionOutcome.GoingAway },
         { MuxErrorCode.LinkLost, ConnectionOutcome.LinkLost },
+        { MuxErrorCode.NoRoute, ConnectionOutcome.NoRoute },
+        { MuxErrorCode.NoConnector, ConnectionOutcome.NoConnector },
     };
 
     public static TheoryData<MuxErrorCode> EveryCode => [.. Enum.GetValues<MuxErrorCode>()];
@@ -45,7 +47,7 @@ public sealed class ConnectionOutcomesTests
     }
 
     [Theory]
-    [InlineData(16u)]
+    [InlineData(18u)]
     [InlineData(999u)]
     [InlineData(uint.MaxValue)]
     public void UnknownMuxError_IsAnInternalError(uint code)

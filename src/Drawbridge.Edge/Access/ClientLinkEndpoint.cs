@@ -1,0 +1,188 @@
+using Drawbridge.Edge.Connectors;
+using Drawbridge.Edge.Hosting;
+using Drawbridge.Edge.Metrics;
+using Drawbridge.Edge.Policies;
+using Drawbridge.Edge.Snapshots;
+using Drawbridge.Edge.Tokens;
+using Drawbridge.Protocol.Framing;
+using Drawbridge.Protocol.Multiplexing;
+using Drawbridge.Protocol.Outcomes;
+using Drawbridge.Protocol.Transport;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Drawbridge.Edge.Access;
+
+/// <summary>
+/// A client's link for all its connections to one app hostname, at
+/// <c>wss://&lt;app hostname&gt;/_drawbridge/streams</c> (SPEC.md §8): admitted like a §1
+/// connection, then every stream the client opens is decided again and relayed to a stream on a
+/// connector link, one connection each for audit, logs and live enforcement.
+/// </summary>
+internal sealed class ClientLinkEndpoint(EdgeState state, ConnectorRegistry registry, EdgeRuntime runtime, AccessEndpoint access, EdgeMetrics metrics, TimeProvider time, ILogger<ClientLinkEndpoint> logger)
+{
+    /// <summary>The client PINGs (SPEC.md §8); the edge only answers, and ends a link whose PINGs stop coming by the transport's own failure.</summary>
+    private static readonly TimeSpan KeepAliveTimeout = TimeSpan.FromSeconds(30);
+
+    public async Task HandleAsync(HttpContext context, string hostname)
+    {
+        string client = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
+        if (access.Refuse(context, hostname, state.Current, out AccessCaller? caller, out _, out string? policy, linkUpgrade: true) is { } refusal)
+        {
+            await access.RefuseAsync(context, hostname, client, refusal, caller, policy);
+            return;
+        }
+
+        if (!context.WebSockets.WebSocketRequestedProtocols.Contains(WireNames.MuxSubProtocol))
+        {
+            await EdgeRefusal.WriteAsync(context, ConnectionOutcome.ProtocolError,
+                $"a client link needs the WebSocket subprotocol {WireNames.MuxSubProtocol} (SPEC.md §8)");
+            return;
+        }
+
+        AccessAuthenticator.ForgetCredentials(context.Request.Headers);
+        ConnectorEndpoint.DisableBodyLimits(context);
+        var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            SubProtocol = WireNames.MuxSubProtocol,
+            KeepAliveInterval = TimeSpan.Zero, // the mux PINGs
+            DangerousEnableCompression = false,
+        });
+        var session = new MuxSession(new WebSocketDuplexStream(socket), MuxRole.Acceptor, new MuxSessionOptions
+        {
+            KeepAliveTimeout = KeepAliveTimeout,
+            TimeProvider = time,
+        });
+        runtime.ClientLinks.TryAdd(session, 0);
+        session.Start();
+        if (runtime.Draining)
+        {
+            session.GoAway("the edge is shutting down"); // admitted while the drain began
+        }
+
+        var link = new Link(session, hostname, caller!, policy, client, "link/" + context.Request.Protocol);
+        try
+        {
+            while (await session.AcceptStreamAsync(context.RequestAborted) is { } stream)
+            {
+                _ = ServeAsync(link, stream);
+            }
+
+            // The link has ended: let its last frames (a GOAWAY naming the error) reach the client
+            // before the connection is released.
+            await session.Completion.WaitAsync(context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            // the client's connection was aborted: the session ends with it
+        }
+        finally
+        {
+            runtime.ClientLinks.TryRemove(session, out _);
+            await session.DisposeAsync();
+        }
+    }
+
+    private async Task ServeAsync(Link link, MuxStream clientStream)
+    {
+        long started = time.GetTimestamp();
+        runtime.Connections.Started();
+        try
+        {
+            await using (clientStream)
+            {
+                if (!string.Equals(clientStream.Open.Hostname.TrimEnd('.'), link.Hostname, StringComparison.OrdinalIgnoreCase))
+                {
+                    clientStream.Reset(MuxErrorCode.ProtocolError, $"this link carries {link.Hostname}, not {clientStream.Open.Hostname} (SPEC.md §8)");
+                    return;
+                }
+
+                if (Decide(link, out ConnectorLink? connector, out string? policy) is { } refused)
+                {
+                    await access.RecordRefusalAsync(link.Hostname, link.Client, refused.Refusal, link.Caller, policy);
+                    clientStream.Reset(refused.Code, refused.Refusal.Message);
+                    return;
+                }
+
+                var open = new OpenMessage(link.Hostname, Guid.NewGuid(), link.Caller.Identity, link.Client);
+                if (access.OpenStream(connector!, open) is not { } stream)
+                {
+                    var noConnector = new AccessRefusal(ConnectionOutcome.NoConnector, AccessRefusal.NoConnector, ConnectionOutcome.NoConnector.Advice(link.Hostname));
+                    await access.RecordRefusalAsync(link.Hostname, link.Client, noConnector, link.Caller, policy);
+                    clientStream.Reset(MuxErrorCode.NoConnector, noConnector.Message);
+                    return;
+                }
+
+                await access.RelayAsync(clientStream, static (client, code, reason) => ResetClient((MuxStream)client, code, reason),
+                    stream, open, link.Caller, policy, link.Protocol, started, clientStream.Acknowledge, CancellationToken.None);
+            }
+        }
+        catch (Exception ex)
+        {
+            EdgeLog.ConnectionRefused(logger, link.Hostname, link.Client, ConnectionOutcome.InternalError.WireName(), "relay failed: " + ex.Message);
+        }
+        finally
+        {
+            runtime.Connections.Ended();
+        }
+    }
+
+    /// <summary>
+    /// Each stream is decided again with the configuration of this moment and the link's credential
+    /// (SPEC.md §8): what live enforcement would close is not opened, and a route or connector that
+    /// went away is named.
+    /// </summary>
+    private (MuxErrorCode Code, AccessRefusal Refusal)? Decide(Link link, out ConnectorLink? connector, out string? policy)
+    {
+        connector = null;
+        policy = link.Policy;
+        EdgeSnapshot snapshot = state.Current;
+        AccessCaller caller = link.Caller;
+        if (caller.ExpiresAt is { } expires && expires <= time.GetUtcNow())
+        {
+            return (MuxErrorCode.SessionExpired, new AccessRefusal(ConnectionOutcome.SessionExpired, TokenFailure.Expired.Name(),
+                $"your session expired: run `drawbridge access login {link.Hostname}`"));
+        }
+
+        if (caller.ServiceTokenId is { } tokenId && !snapshot.IsServiceTokenLive(tokenId))
+        {
+            return (MuxErrorCode.AccessRevoked, new AccessRefusal(ConnectionOutcome.AccessRevoked, AccessRefusal.BadServiceToken,
+                "access revoked by an administrator: the service token was revoked"));
+        }
+
+        if (caller.SessionId is { } sessionId && snapshot.RevokedSessions.Contains(sessionId))
+        {
+            return (MuxErrorCode.AccessRevoked, new AccessRefusal(ConnectionOutcome.AccessRevoked, AccessRefusal.SessionRevoked,
+                $"your session was revoked by an administrator: run `drawbridge access login {link.Hostname}` if you should still have access"));
+        }
+
+        PolicyDecision decision = AccessAuthenticator.Authorize(link.Hostname, caller, snapshot);
+        metrics.PolicyDecided(snapshot.Apps.ContainsKey(link.Hostname) ? link.Hostname : null, decision);
+        policy = decision.DecidedBy?.Name;
+        if (!decision.Allowed)
+        {
+            return (MuxErrorCode.AccessRevoked, new AccessRefusal(ConnectionOutcome.AccessRevoked,
+                decision.DecidedBy?.Action == PolicyAction.Deny ? AccessRefusal.DenyPolicy : AccessRefusal.NoAllowingPolicy,
+                "access revoked: no longer allowed (" + decision.Reason + ")"));
+        }
+
+        if (!snapshot.TryGetTunnelForHostname(link.Hostname, out Guid tunnelId))
+        {
+            return (MuxErrorCode.NoRoute, new AccessRefusal(ConnectionOutcome.NoRoute, AccessRefusal.NoRoute, ConnectionOutcome.NoRoute.Advice(link.Hostname)));
+        }
+
+        connector = registry.Pick(tunnelId);
+        return connector is null
+            ? (MuxErrorCode.NoConnector, new AccessRefusal(ConnectionOutcome.NoConnector, AccessRefusal.NoConnector, ConnectionOutcome.NoConnector.Advice(link.Hostname)))
+            : null;
+    }
+
+    private static ValueTask ResetClient(MuxStream client, MuxErrorCode code, string reason)
+    {
+        client.Reset(code, reason);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>What every stream of one link shares: its hostname and the caller its upgrade admitted.</summary>
+    private sealed record Link(MuxSession Session, string Hostname, AccessCaller Caller, string? Policy, string Client, string Protocol);
+}
