@@ -63,8 +63,8 @@ internal sealed class AccessDialer : IDisposable
     public async Task<WebSocketDuplexStream> DialAsync(CancellationToken cancellationToken) =>
         (await DialAsync(_dialer, "/", subProtocol: null, WebSocketKeepAlive, cancellationToken)).Socket;
 
-    private Task<(WebSocketDuplexStream Socket, DateTimeOffset? Expires)> DialLinkAsync(CancellationToken cancellationToken) =>
-        DialAsync(_linkDialer!, WireNames.ClientLinkPath, WireNames.MuxSubProtocol, TimeSpan.Zero, cancellationToken);
+    private async Task<(Stream Transport, DateTimeOffset? Expires)> DialLinkAsync(CancellationToken cancellationToken) =>
+        await DialAsync(_linkDialer!, WireNames.ClientLinkPath, WireNames.MuxSubProtocol, TimeSpan.Zero, cancellationToken);
 
     private async Task<(WebSocketDuplexStream Socket, DateTimeOffset? Expires)> DialAsync(
         EdgeWebSocketDialer dialer, string path, string? subProtocol, TimeSpan keepAlive, CancellationToken cancellationToken)

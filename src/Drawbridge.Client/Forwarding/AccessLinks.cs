@@ -11,7 +11,7 @@ namespace Drawbridge.Client.Forwarding;
 /// connection, replaced when it ends, drains (GOAWAY) or its app token expires, and a replaced
 /// link closes once its last connection has finished.
 /// </summary>
-internal sealed class AccessLinks(Func<CancellationToken, Task<(WebSocketDuplexStream Socket, DateTimeOffset? Expires)>> dial, string hostname, TimeProvider time) : IDisposable
+internal sealed class AccessLinks(Func<CancellationToken, Task<(Stream Transport, DateTimeOffset? Expires)>> dial, string hostname, TimeProvider time) : IDisposable
 {
     /// <summary>The client PINGs every 15 s (SPEC.md §8): under the common 60 s idle timers of NATs and proxies.</summary>
     private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
@@ -24,6 +24,9 @@ internal sealed class AccessLinks(Func<CancellationToken, Task<(WebSocketDuplexS
     private readonly SemaphoreSlim _dialing = new(1, 1);
     private Link? _current;
     private bool _disposed;
+
+    /// <summary>The link new connections go on now; null before the first or after a retirement.</summary>
+    internal MuxSession? Current => Volatile.Read(ref _current)?.Session;
 
     /// <summary>Opens a stream for one connection, dialing a link first when there is none usable.</summary>
     public async ValueTask<MuxStream> OpenAsync(CancellationToken cancellationToken)
@@ -67,8 +70,8 @@ internal sealed class AccessLinks(Func<CancellationToken, Task<(WebSocketDuplexS
                 return other; // another connection dialed it meanwhile
             }
 
-            (WebSocketDuplexStream socket, DateTimeOffset? expires) = await dial(cancellationToken);
-            var session = new MuxSession(socket, MuxRole.Opener, new MuxSessionOptions
+            (Stream transport, DateTimeOffset? expires) = await dial(cancellationToken);
+            var session = new MuxSession(transport, MuxRole.Opener, new MuxSessionOptions
             {
                 KeepAliveInterval = KeepAliveInterval,
                 KeepAliveTimeout = KeepAliveTimeout,

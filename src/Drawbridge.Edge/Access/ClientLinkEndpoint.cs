@@ -21,7 +21,11 @@ namespace Drawbridge.Edge.Access;
 /// </summary>
 internal sealed class ClientLinkEndpoint(EdgeState state, ConnectorRegistry registry, EdgeRuntime runtime, AccessEndpoint access, EdgeMetrics metrics, TimeProvider time, ILogger<ClientLinkEndpoint> logger)
 {
-    /// <summary>The client PINGs (SPEC.md §8); the edge only answers, and ends a link whose PINGs stop coming by the transport's own failure.</summary>
+    /// <summary>The edge PINGs a client link too (SPEC.md §8), less often than the client does: a
+    /// client that vanished (laptop closed, NAT state gone) is found within a minute, and the
+    /// connector streams its connections held are released.</summary>
+    private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(30);
+
     private static readonly TimeSpan KeepAliveTimeout = TimeSpan.FromSeconds(30);
 
     public async Task HandleAsync(HttpContext context, string hostname)
@@ -50,6 +54,7 @@ internal sealed class ClientLinkEndpoint(EdgeState state, ConnectorRegistry regi
         });
         var session = new MuxSession(new WebSocketDuplexStream(socket), MuxRole.Acceptor, new MuxSessionOptions
         {
+            KeepAliveInterval = KeepAliveInterval,
             KeepAliveTimeout = KeepAliveTimeout,
             TimeProvider = time,
         });
