@@ -299,7 +299,7 @@ start_drawbridge_connector_and_clients() {
   # No service token: each client uses the stored app token of its hostname. --no-browser: were
   # that token refused, the client would wait for a device code (below) instead of opening a
   # browser on the machine running the bench.
-  local access=(--edge "127.0.0.1:$dr_edge_port" --ca-cert "$dir/edge/ca.pem" --no-browser)
+  local access=(--edge "127.0.0.1:$dr_edge_port" --ca-cert "$dir/edge/ca.pem" --no-browser ${access_flags[@]+"${access_flags[@]}"})
   start_bg_drawbridge access-iperf access tcp --hostname iperf.bench.localhost --url "127.0.0.1:${port_iperf[drawbridge]}" "${access[@]}"
   start_bg_drawbridge access-redis access tcp --hostname redis.bench.localhost --url "127.0.0.1:${port_redis[drawbridge]}" "${access[@]}"
   start_bg_drawbridge access-echo access tcp --hostname echo.bench.localhost --url "127.0.0.1:$dr_echo_port" "${access[@]}"

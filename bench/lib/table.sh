@@ -136,6 +136,9 @@ print_notes() {
   else
     echo "drawbridge build: JIT (\`dotnet drawbridge.dll\`, Release)."
   fi
+  if ((${#access_flags[@]} > 0)); then
+    echo "drawbridge clients ran with: \`access tcp ${access_flags[*]}\`."
+  fi
   if [[ -s $work/results/cpu-split-edge-forward.drawbridge ]]; then
     for role in access-iperf edge connector; do
       parts+=("${role%-iperf} $(fmt "$(median "cpu-split-$role-forward" drawbridge)" 2) → / $(fmt "$(median "cpu-split-$role-reverse" drawbridge)" 2) ←")
