@@ -106,6 +106,14 @@ internal sealed class ClientLinkEndpoint(EdgeState state, ConnectorRegistry regi
                 {
                     await access.RecordRefusalAsync(link.Hostname, link.Client, refused.Refusal, link.Caller, policy);
                     clientStream.Reset(refused.Code, refused.Refusal.Message);
+                    if (refused.Code is MuxErrorCode.AccessRevoked or MuxErrorCode.SessionExpired)
+                    {
+                        // The link's credential no longer admits anyone (live enforcement has closed
+                        // its other streams): end the link, so that the client signs in again
+                        // rather than opening streams that can only be refused.
+                        _ = link.Session.CloseAsync(refused.Code, refused.Refusal.Message);
+                    }
+
                     return;
                 }
 

@@ -113,12 +113,41 @@ public sealed class ClientLinkTests : IAsyncLifetime
         await _stack.Edge.State.Store.RevokeServiceTokenAsync(_token.Id, CancellationToken.None);
         await _stack.Edge.State.RefreshAsync(CancellationToken.None);
         AccessResult revoked = await open.WaitAsync(Limit);
-        AccessResult next = await RunOneAsync(forwarder);
+        AccessResult refused = await RunOneAsync(forwarder);
 
         Assert.Equal(ConnectionOutcome.AccessRevoked, revoked.Outcome);
         Assert.Contains("service token was revoked", revoked.Message, StringComparison.Ordinal);
         // The link was retired with its credential: the next connection dials anew and is refused there.
-        Assert.Equal(ConnectionOutcome.Unauthenticated, next.Outcome);
+        Assert.Equal(ConnectionOutcome.Unauthenticated, refused.Outcome);
+        Assert.Empty(_stack.Edge.Runtime.ClientLinks);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task StreamRefusedForARevokedCredential_EndsTheLinkAtTheEdge()
+    {
+        await using WebSocketDuplexStream link = await OpenRawLinkAsync();
+        await link.WriteAsync((byte[])[.. Syn(1, Hostname), .. Data(1, "one"u8, fin: true)]);
+        Assert.Equal("one"u8.ToArray(), await ReadStreamAsync(link, 1));
+
+        await _stack.Edge.State.Store.RevokeServiceTokenAsync(_token.Id, CancellationToken.None);
+        await _stack.Edge.State.RefreshAsync(CancellationToken.None);
+        await link.WriteAsync(Syn(3, Hostname));
+        MuxErrorCode? reset = null, goAway = null;
+        await foreach ((MuxFrameHeader header, ReadOnlySequence<byte> payload) in ReadFramesAsync(link))
+        {
+            if (header.Type == MuxFrameType.Rst && header.StreamId == 3)
+            {
+                reset = MuxFrameReader.ReadCodeAndReason(payload).Code;
+            }
+            else if (header.Type == MuxFrameType.GoAway)
+            {
+                goAway = MuxFrameReader.ReadCodeAndReason(payload).Code;
+                break;
+            }
+        }
+
+        Assert.Equal(MuxErrorCode.AccessRevoked, reset);
+        Assert.Equal(MuxErrorCode.AccessRevoked, goAway);
     }
 
     [Fact(Timeout = 60_000)]
