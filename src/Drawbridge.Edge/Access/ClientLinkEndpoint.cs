@@ -91,11 +91,21 @@ internal sealed class ClientLinkEndpoint(EdgeState state, ConnectorRegistry regi
     private async Task ServeAsync(Link link, MuxStream clientStream)
     {
         long started = time.GetTimestamp();
+        bool admitted = false;
         runtime.Connections.Started();
         try
         {
             await using (clientStream)
             {
+                if (!link.TryAdmit(runtime.Options.MaxStreamsPerClientLink))
+                {
+                    clientStream.Reset(MuxErrorCode.RefusedStream,
+                        $"this link already carries {runtime.Options.MaxStreamsPerClientLink} connections; close some first");
+                    return;
+                }
+
+                admitted = true;
+
                 if (!string.Equals(clientStream.Open.Hostname.TrimEnd('.'), link.Hostname, StringComparison.OrdinalIgnoreCase))
                 {
                     clientStream.Reset(MuxErrorCode.ProtocolError, $"this link carries {link.Hostname}, not {clientStream.Open.Hostname} (SPEC.md §8)");
@@ -136,6 +146,11 @@ internal sealed class ClientLinkEndpoint(EdgeState state, ConnectorRegistry regi
         }
         finally
         {
+            if (admitted)
+            {
+                link.Release();
+            }
+
             runtime.Connections.Ended();
         }
     }
@@ -196,6 +211,36 @@ internal sealed class ClientLinkEndpoint(EdgeState state, ConnectorRegistry regi
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>What every stream of one link shares: its hostname and the caller its upgrade admitted.</summary>
-    private sealed record Link(MuxSession Session, string Hostname, AccessCaller Caller, string? Policy, string Client, string Protocol);
+    /// <summary>What every stream of one link shares: its hostname, the caller its upgrade admitted,
+    /// and how many of its streams are being served.</summary>
+    private sealed class Link(MuxSession session, string hostname, AccessCaller caller, string? policy, string client, string protocol)
+    {
+        private int _serving;
+
+        public MuxSession Session { get; } = session;
+
+        public string Hostname { get; } = hostname;
+
+        public AccessCaller Caller { get; } = caller;
+
+        public string? Policy { get; } = policy;
+
+        public string Client { get; } = client;
+
+        public string Protocol { get; } = protocol;
+
+        /// <summary>Counts a stream in, unless <paramref name="max"/> are already served (SPEC.md §8).</summary>
+        public bool TryAdmit(int max)
+        {
+            if (Interlocked.Increment(ref _serving) <= max)
+            {
+                return true;
+            }
+
+            Interlocked.Decrement(ref _serving);
+            return false;
+        }
+
+        public void Release() => Interlocked.Decrement(ref _serving);
+    }
 }

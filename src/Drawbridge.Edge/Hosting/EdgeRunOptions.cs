@@ -30,6 +30,11 @@ internal sealed record EdgeRunOptions
     /// <summary>A link whose PING is unanswered this long is dropped (SPEC.md §3: 10 s).</summary>
     public TimeSpan LinkKeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>At most this many streams open at once on one client link (SPEC.md §8): a SYN beyond
+    /// it is refused, so one client cannot hold unbounded memory here and at the connector.
+    /// 16,384: many connection pools' worth, and the benchmark's 10,000 held streams fit.</summary>
+    public int MaxStreamsPerClientLink { get; init; } = 16_384;
+
     /// <summary>
     /// Where the state is (see <see cref="Storage.StoreLocation"/>): a PostgreSQL URL or connection
     /// string; null = the settings' <c>store</c>, else SQLite in the data directory.

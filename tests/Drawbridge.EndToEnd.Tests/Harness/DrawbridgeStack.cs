@@ -25,10 +25,12 @@ internal sealed class DrawbridgeStack : IAsyncDisposable
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly ILoggerFactory _loggers;
     private readonly bool _metrics;
+    private readonly Func<EdgeRunOptions, EdgeRunOptions>? _run;
 
-    private DrawbridgeStack(TempDirectory data, EdgeHost edge, AdminCredential admin, CapturedLogs logs, bool metrics)
+    private DrawbridgeStack(TempDirectory data, EdgeHost edge, AdminCredential admin, CapturedLogs logs, bool metrics, Func<EdgeRunOptions, EdgeRunOptions>? run)
     {
         _metrics = metrics;
+        _run = run;
         Data = data;
         Edge = edge;
         Admin = admin;
@@ -51,7 +53,8 @@ internal sealed class DrawbridgeStack : IAsyncDisposable
     public string CaPath => Path.Combine(Data.Path, "ca.pem");
 
     /// <param name="metrics">Also serve the edge's <c>--metrics</c> listener on 127.0.0.1:0 (<see cref="EdgeHost.MetricsAddress"/>).</param>
-    public static async Task<DrawbridgeStack> StartAsync(int port = 0, Func<EdgeSettings, EdgeSettings>? configure = null, bool metrics = false)
+    /// <param name="run">Changes to the edge's run options (limits the tests exercise).</param>
+    public static async Task<DrawbridgeStack> StartAsync(int port = 0, Func<EdgeSettings, EdgeSettings>? configure = null, bool metrics = false, Func<EdgeRunOptions, EdgeRunOptions>? run = null)
     {
         var data = TempDirectory.Create("drawbridge-stack-");
         var logs = new CapturedLogs();
@@ -66,27 +69,28 @@ internal sealed class DrawbridgeStack : IAsyncDisposable
             configure(EdgeSettings.Load(settingsPath)).Save(settingsPath);
         }
 
-        EdgeHost edge = await StartEdgeAsync(data.Path, port, logs, metrics);
-        return new DrawbridgeStack(data, edge, admin, logs, metrics);
+        EdgeHost edge = await StartEdgeAsync(data.Path, port, logs, metrics, run);
+        return new DrawbridgeStack(data, edge, admin, logs, metrics, run);
     }
 
-    private static Task<EdgeHost> StartEdgeAsync(string dataDirectory, int port, CapturedLogs logs, bool metrics) =>
-        EdgeHost.StartAsync(
-            new EdgeRunOptions
-            {
-                DataDirectory = dataDirectory,
-                Listen = $"127.0.0.1:{port}",
-                GracePeriod = TimeSpan.FromSeconds(5),
-                MetricsEndpoint = metrics ? new IPEndPoint(IPAddress.Loopback, 0) : null,
-            },
-            logs.Configure, TimeProvider.System, CancellationToken.None);
+    private static Task<EdgeHost> StartEdgeAsync(string dataDirectory, int port, CapturedLogs logs, bool metrics, Func<EdgeRunOptions, EdgeRunOptions>? run)
+    {
+        var options = new EdgeRunOptions
+        {
+            DataDirectory = dataDirectory,
+            Listen = $"127.0.0.1:{port}",
+            GracePeriod = TimeSpan.FromSeconds(5),
+            MetricsEndpoint = metrics ? new IPEndPoint(IPAddress.Loopback, 0) : null,
+        };
+        return EdgeHost.StartAsync(run?.Invoke(options) ?? options, logs.Configure, TimeProvider.System, CancellationToken.None);
+    }
 
     /// <summary>Stops the edge (gracefully) and starts a new one on the same port and data.</summary>
     public async Task RestartEdgeAsync()
     {
         int port = Edge.Port;
         await Edge.DisposeAsync();
-        Edge = await StartEdgeAsync(Data.Path, port, Logs, _metrics);
+        Edge = await StartEdgeAsync(Data.Path, port, Logs, _metrics, _run);
     }
 
     public async Task<TunnelCredential> CreateTunnelAsync(string name, params string[] hostnames)

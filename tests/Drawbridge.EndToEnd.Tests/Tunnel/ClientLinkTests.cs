@@ -220,6 +220,72 @@ public sealed class ClientLinkTests : IAsyncLifetime
         Assert.Equal("still here"u8.ToArray(), echoed);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task StreamsBeyondTheLinksLimit_AreRefused_UntilOneEnds()
+    {
+        await using var stack = await DrawbridgeStack.StartAsync(run: options => options with { MaxStreamsPerClientLink = 2 });
+        var tunnel = await stack.CreateTunnelAsync("small", Hostname);
+        await stack.StartConnectorAsync(tunnel, DrawbridgeStack.To(_echo.EndPoint));
+        await using WebSocketDuplexStream link = await OpenRawLinkAsync(stack, await stack.CreateServiceTokenAsync("small"));
+
+        // Two streams held open (no FIN): the link is full.
+        await link.WriteAsync((byte[])[.. Syn(1, Hostname), .. Data(1, "a"u8, fin: false), .. Syn(3, Hostname), .. Data(3, "b"u8, fin: false)]);
+        await link.WriteAsync(Syn(5, Hostname));
+        (MuxFrameHeader refused, ReadOnlySequence<byte> payload) = await ReadFrameAsync(link, MuxFrameType.Rst);
+        (MuxErrorCode code, string reason) = MuxFrameReader.ReadCodeAndReason(payload);
+
+        Assert.Equal(5u, refused.StreamId);
+        Assert.Equal(MuxErrorCode.RefusedStream, code);
+        Assert.Contains("already carries 2 connections", reason, StringComparison.Ordinal);
+
+        // One ends (both FINs): a new stream fits again. The edge counts stream 1 out just after
+        // sending its FIN, so a SYN right behind that FIN may still be refused: retry, as a client may.
+        await link.WriteAsync(Data(1, ""u8, fin: true));
+        await ReadStreamAsync(link, 1); // to its FIN (its echo may have come with the RST above)
+        byte[]? echoed = null;
+        for (uint id = 7; echoed is null && id < 7 + (2 * 50); id += 2)
+        {
+            await link.WriteAsync((byte[])[.. Syn(id, Hostname), .. Data(id, "again"u8, fin: true)]);
+            echoed = await ReadStreamOrRefusalAsync(link, id);
+        }
+
+        Assert.Equal("again"u8.ToArray(), echoed);
+    }
+
+    /// <summary>The DATA of one stream until its FIN, or null when the edge refused it (RST REFUSED_STREAM).</summary>
+    private static async Task<byte[]?> ReadStreamOrRefusalAsync(WebSocketDuplexStream link, uint streamId)
+    {
+        var data = new ArrayBufferWriter<byte>();
+        await foreach ((MuxFrameHeader header, ReadOnlySequence<byte> payload) in ReadFramesAsync(link))
+        {
+            if (header.StreamId != streamId)
+            {
+                continue;
+            }
+
+            if (header.Type == MuxFrameType.Rst)
+            {
+                Assert.Equal(MuxErrorCode.RefusedStream, MuxFrameReader.ReadCodeAndReason(payload).Code);
+                return null;
+            }
+
+            if (header.Type == MuxFrameType.Data)
+            {
+                foreach (ReadOnlyMemory<byte> segment in payload)
+                {
+                    data.Write(segment.Span);
+                }
+
+                if (header.HasFlag(MuxFrameFlags.Fin))
+                {
+                    return data.WrittenSpan.ToArray();
+                }
+            }
+        }
+
+        throw new InvalidOperationException("the edge closed the link before answering the stream");
+    }
+
     public static TheoryData<string, byte[], MuxErrorCode, string> Garbage => new()
     {
         { "unknown type", Header(0, 0x9, 0, 0), MuxErrorCode.ProtocolError, "unknown frame type 0x09" },
@@ -293,13 +359,15 @@ public sealed class ClientLinkTests : IAsyncLifetime
         return await http.SendAsync(request);
     }
 
-    private async Task<WebSocketDuplexStream> OpenRawLinkAsync()
+    private Task<WebSocketDuplexStream> OpenRawLinkAsync() => OpenRawLinkAsync(_stack, _token);
+
+    private static async Task<WebSocketDuplexStream> OpenRawLinkAsync(DrawbridgeStack stack, ServiceTokenPair token)
     {
         var dialer = new EdgeWebSocketDialer(
-            new EdgeEndpoint(Hostname, 443, "127.0.0.1", _stack.Edge.Port),
-            new EdgeDialerOptions { CaCertificatePem = _stack.CaPem, PreferHttp2 = false });
+            new EdgeEndpoint(Hostname, 443, "127.0.0.1", stack.Edge.Port),
+            new EdgeDialerOptions { CaCertificatePem = stack.CaPem, PreferHttp2 = false });
         return await dialer.DialAsync(WireNames.ClientLinkPath,
-            [new(WireNames.ServiceTokenIdHeader, _token.ClientId), new(WireNames.ServiceTokenSecretHeader, _token.Secret)],
+            [new(WireNames.ServiceTokenIdHeader, token.ClientId), new(WireNames.ServiceTokenSecretHeader, token.Secret)],
             WireNames.MuxSubProtocol, TimeSpan.Zero, CancellationToken.None);
     }
 
