@@ -290,7 +290,7 @@ public sealed class ClientLinkTests : IAsyncLifetime
     {
         { "unknown type", Header(0, 0x9, 0, 0), MuxErrorCode.ProtocolError, "unknown frame type 0x09" },
         { "oversized", Header(70_000, (byte)MuxFrameType.Data, 0, 1), MuxErrorCode.FrameSizeError, "exceeds" },
-        { "ACK from the opener", Header(0, (byte)MuxFrameType.Ack, 0, 1), MuxErrorCode.ProtocolError, "" },
+        { "ACK from the opener", Header(0, (byte)MuxFrameType.Ack, 0, 1), MuxErrorCode.ProtocolError, "Ack frame sent to the acceptor" },
         { "stream id reuse", [.. Syn(5, Hostname), .. Syn(5, Hostname)], MuxErrorCode.ProtocolError, "stream id reuse" },
         { "data for a stream never opened", [.. Header(1, (byte)MuxFrameType.Data, 0, 77), 42], MuxErrorCode.ProtocolError, "never opened" },
     };
