@@ -18,6 +18,10 @@ internal sealed class AccessLinks(Func<CancellationToken, Task<(Stream Transport
 
     private static readonly TimeSpan KeepAliveTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long stopping waits for the edge to close the link: a few round trips on a live
+    /// link; bounded so a dead one cannot hold the process.</summary>
+    private static readonly TimeSpan CloseWait = TimeSpan.FromSeconds(3);
+
     /// <summary>A link stops taking connections a minute before its app token expires, as the token cache does.</summary>
     private static readonly TimeSpan ExpiryMargin = TimeSpan.FromMinutes(1);
 
@@ -92,6 +96,12 @@ internal sealed class AccessLinks(Func<CancellationToken, Task<(Stream Transport
         }
     }
 
+    /// <summary>
+    /// Closes the link gracefully: what is queued (a connection's last FIN) is written before the
+    /// GOAWAY, and the edge's close is awaited for at most <see cref="CloseWait"/>, so a process
+    /// that exits right after its last connection ended does not cut that FIN off (the origin
+    /// would see an abort, the edge log <c>link_lost</c>).
+    /// </summary>
     public void Dispose()
     {
         _dialing.Wait();
@@ -99,7 +109,7 @@ internal sealed class AccessLinks(Func<CancellationToken, Task<(Stream Transport
         _dialing.Release();
         if (Interlocked.Exchange(ref _current, null) is { } link)
         {
-            _ = link.Session.CloseAsync(MuxErrorCode.NoError, "the client stopped");
+            link.Session.CloseAsync(MuxErrorCode.NoError, "the client stopped").Wait(CloseWait);
         }
     }
 

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
+using Drawbridge.Client;
 using Drawbridge.Client.Forwarding;
 using Drawbridge.EndToEnd.Tests.Fixtures;
 using Drawbridge.EndToEnd.Tests.Harness;
@@ -80,6 +81,50 @@ public sealed class ClientLinkTests : IAsyncLifetime
         byte[] reply = await stream.ReadToEndAsync(origin.PayloadLength + 1024, CancellationToken.None).WaitAsync(Limit);
 
         Assert.Equal(origin.ExpectedReply("question"u8), reply);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task LastFinRightBeforeTheClientStops_StillReachesTheOrigin()
+    {
+        var originSaw = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var origin = LoopbackTcpServer.Start(async (socket, cancellationToken) =>
+        {
+            // The origin says everything and half-closes first; then it waits for the user's end.
+            await socket.SendAsync("bye"u8.ToArray(), cancellationToken);
+            socket.Shutdown(SocketShutdown.Send);
+            try
+            {
+                originSaw.TrySetResult(await socket.ReceiveAsync(new byte[16], cancellationToken) == 0 ? "eof" : "data");
+            }
+            catch (SocketException ex)
+            {
+                originSaw.TrySetResult("error " + ex.SocketErrorCode);
+            }
+        });
+        var tunnel = await _stack.CreateTunnelAsync("polite", "polite.test");
+        await _stack.StartConnectorAsync(tunnel, DrawbridgeStack.To(origin.EndPoint));
+        var dialer = new AccessDialer(new AccessOptions
+        {
+            Hostname = "polite.test",
+            EdgeAddress = _stack.EdgeAddress,
+            CaCertificatePem = _stack.CaPem,
+            ServiceTokenId = _token.ClientId,
+            ServiceTokenSecret = _token.Secret,
+        });
+        var (application, local) = await LoopbackPair.CreateAsync();
+        Task<AccessResult> running = AccessConnection.RunAsync(dialer, local, CancellationToken.None);
+
+        byte[] said = await application.ReadToEndAsync(100, CancellationToken.None).WaitAsync(Limit);
+        application.Socket.Shutdown(SocketShutdown.Send); // the user's application ends last
+        AccessResult result = await running.WaitAsync(Limit);
+        dialer.Dispose(); // as `access tcp` does when it exits right after its last connection
+
+        Assert.Equal("bye"u8.ToArray(), said);
+        Assert.Equal(ConnectionOutcome.Closed, result.Outcome);
+        Assert.Equal("eof", await originSaw.Task.WaitAsync(Limit));
+        string line = await _stack.Logs.WaitForAsync(l => l.Contains("to polite.test", StringComparison.Ordinal) && l.Contains(" after ", StringComparison.Ordinal), Limit);
+        Assert.Contains(": closed after", line, StringComparison.Ordinal);
+        await application.DisposeAsync();
     }
 
     [Fact(Timeout = 60_000)]
