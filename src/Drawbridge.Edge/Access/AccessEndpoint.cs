@@ -56,7 +56,7 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
         {
             if (stream is null)
             {
-                metrics.Refused(new AccessRefusal(ConnectionOutcome.NoConnector, AccessRefusal.NoConnector, ConnectionOutcome.NoConnector.Advice(hostname)));
+                metrics.Refused(AccessRefusal.NoConnectorFor(hostname));
                 await clientStream.CloseOutputAsync(ConnectionOutcomes.CloseStatusFor(MuxErrorCode.NoConnector), ConnectionOutcome.NoConnector.Advice(hostname));
                 EdgeLog.ConnectionEnded(logger, open.ConnectionId, hostname, caller.Identity, client, context.Request.Protocol, ConnectionOutcome.NoConnector.WireName(), 0, 0, 0, "");
                 return;
@@ -76,9 +76,7 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
     /// HTTP (SPEC.md §1); a browser without a sign-in is sent to sign in instead.</summary>
     internal async Task RefuseAsync(HttpContext context, string hostname, string client, AccessRefusal refusal, AccessCaller? caller, string? policy)
     {
-        metrics.Refused(refusal);
-        EdgeLog.ConnectionRefused(logger, hostname, client, refusal.Outcome.WireName(), refusal.Message);
-        await audit.ConnectionAsync(caller?.Identity ?? "(unauthenticated)", hostname, refusal.Outcome.WireName(), policy, client, null, null, null, refusal.Message);
+        await RecordRefusalAsync(hostname, client, refusal, caller, policy);
         if (IsBrowserWithoutSignIn(context, refusal.Outcome))
         {
             // A person who opened the app's address in a browser: sign them in on the edge's host.
@@ -90,8 +88,8 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
         await EdgeRefusal.WriteAsync(context, refusal.Outcome, refusal.Message);
     }
 
-    /// <summary>A refusal of one stream of a client link (SPEC.md §8): counted, logged and
-    /// audited like <see cref="RefuseAsync"/>, answered by the caller with an RST.</summary>
+    /// <summary>A refusal counted, logged and audited; the caller answers it (HTTP, or an RST on a
+    /// client link's stream, SPEC.md §8).</summary>
     internal async Task RecordRefusalAsync(string hostname, string client, AccessRefusal refusal, AccessCaller? caller, string? policy)
     {
         metrics.Refused(refusal);
@@ -189,13 +187,13 @@ internal sealed class AccessEndpoint(EdgeState state, ConnectorRegistry registry
 
         if (!snapshot.TryGetTunnelForHostname(hostname, out Guid tunnelId))
         {
-            return new AccessRefusal(ConnectionOutcome.NoRoute, AccessRefusal.NoRoute, ConnectionOutcome.NoRoute.Advice(hostname));
+            return AccessRefusal.NoRouteFor(hostname);
         }
 
         link = registry.Pick(tunnelId);
         if (link is null)
         {
-            return new AccessRefusal(ConnectionOutcome.NoConnector, AccessRefusal.NoConnector, ConnectionOutcome.NoConnector.Advice(hostname));
+            return AccessRefusal.NoConnectorFor(hostname);
         }
 
         if (!context.WebSockets.IsWebSocketRequest)

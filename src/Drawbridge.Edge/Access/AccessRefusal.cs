@@ -22,4 +22,8 @@ internal readonly record struct AccessRefusal(ConnectionOutcome Outcome, string 
     public const string NotWebSocket = "not_websocket";
 
     public static AccessRefusal None => default;
+
+    public static AccessRefusal NoRouteFor(string hostname) => new(ConnectionOutcome.NoRoute, NoRoute, ConnectionOutcome.NoRoute.Advice(hostname));
+
+    public static AccessRefusal NoConnectorFor(string hostname) => new(ConnectionOutcome.NoConnector, NoConnector, ConnectionOutcome.NoConnector.Advice(hostname));
 }

@@ -3,7 +3,6 @@ using Drawbridge.Edge.Hosting;
 using Drawbridge.Edge.Metrics;
 using Drawbridge.Edge.Policies;
 using Drawbridge.Edge.Snapshots;
-using Drawbridge.Edge.Tokens;
 using Drawbridge.Protocol.Framing;
 using Drawbridge.Protocol.Multiplexing;
 using Drawbridge.Protocol.Outcomes;
@@ -130,7 +129,7 @@ internal sealed class ClientLinkEndpoint(EdgeState state, ConnectorRegistry regi
                 var open = new OpenMessage(link.Hostname, Guid.NewGuid(), link.Caller.Identity, link.Client);
                 if (access.OpenStream(connector!, open) is not { } stream)
                 {
-                    var noConnector = new AccessRefusal(ConnectionOutcome.NoConnector, AccessRefusal.NoConnector, ConnectionOutcome.NoConnector.Advice(link.Hostname));
+                    AccessRefusal noConnector = AccessRefusal.NoConnectorFor(link.Hostname);
                     await access.RecordRefusalAsync(link.Hostname, link.Client, noConnector, link.Caller, policy);
                     clientStream.Reset(MuxErrorCode.NoConnector, noConnector.Message);
                     return;
@@ -164,45 +163,31 @@ internal sealed class ClientLinkEndpoint(EdgeState state, ConnectorRegistry regi
     {
         connector = null;
         policy = link.Policy;
+        if (LiveEnforcement.Expired(link.Caller, link.Hostname, time.GetUtcNow()) is { } expired)
+        {
+            return expired;
+        }
+
         EdgeSnapshot snapshot = state.Current;
-        AccessCaller caller = link.Caller;
-        if (caller.ExpiresAt is { } expires && expires <= time.GetUtcNow())
+        (MuxErrorCode, AccessRefusal)? revoked = LiveEnforcement.Judge(link.Caller, link.Hostname, snapshot, out PolicyDecision? decision);
+        if (decision is not null)
         {
-            return (MuxErrorCode.SessionExpired, new AccessRefusal(ConnectionOutcome.SessionExpired, TokenFailure.Expired.Name(),
-                $"your session expired: run `drawbridge access login {link.Hostname}`"));
+            metrics.PolicyDecided(snapshot.Apps.ContainsKey(link.Hostname) ? link.Hostname : null, decision);
+            policy = decision.DecidedBy?.Name;
         }
 
-        if (caller.ServiceTokenId is { } tokenId && !snapshot.IsServiceTokenLive(tokenId))
+        if (revoked is not null)
         {
-            return (MuxErrorCode.AccessRevoked, new AccessRefusal(ConnectionOutcome.AccessRevoked, AccessRefusal.BadServiceToken,
-                "access revoked by an administrator: the service token was revoked"));
-        }
-
-        if (caller.SessionId is { } sessionId && snapshot.RevokedSessions.Contains(sessionId))
-        {
-            return (MuxErrorCode.AccessRevoked, new AccessRefusal(ConnectionOutcome.AccessRevoked, AccessRefusal.SessionRevoked,
-                $"your session was revoked by an administrator: run `drawbridge access login {link.Hostname}` if you should still have access"));
-        }
-
-        PolicyDecision decision = AccessAuthenticator.Authorize(link.Hostname, caller, snapshot);
-        metrics.PolicyDecided(snapshot.Apps.ContainsKey(link.Hostname) ? link.Hostname : null, decision);
-        policy = decision.DecidedBy?.Name;
-        if (!decision.Allowed)
-        {
-            return (MuxErrorCode.AccessRevoked, new AccessRefusal(ConnectionOutcome.AccessRevoked,
-                decision.DecidedBy?.Action == PolicyAction.Deny ? AccessRefusal.DenyPolicy : AccessRefusal.NoAllowingPolicy,
-                "access revoked: no longer allowed (" + decision.Reason + ")"));
+            return revoked;
         }
 
         if (!snapshot.TryGetTunnelForHostname(link.Hostname, out Guid tunnelId))
         {
-            return (MuxErrorCode.NoRoute, new AccessRefusal(ConnectionOutcome.NoRoute, AccessRefusal.NoRoute, ConnectionOutcome.NoRoute.Advice(link.Hostname)));
+            return (MuxErrorCode.NoRoute, AccessRefusal.NoRouteFor(link.Hostname));
         }
 
         connector = registry.Pick(tunnelId);
-        return connector is null
-            ? (MuxErrorCode.NoConnector, new AccessRefusal(ConnectionOutcome.NoConnector, AccessRefusal.NoConnector, ConnectionOutcome.NoConnector.Advice(link.Hostname)))
-            : null;
+        return connector is null ? (MuxErrorCode.NoConnector, AccessRefusal.NoConnectorFor(link.Hostname)) : null;
     }
 
     private static ValueTask ResetClient(MuxStream client, MuxErrorCode code, string reason)

@@ -1,5 +1,8 @@
+using Drawbridge.Edge.Policies;
 using Drawbridge.Edge.Snapshots;
+using Drawbridge.Edge.Tokens;
 using Drawbridge.Protocol.Multiplexing;
+using Drawbridge.Protocol.Outcomes;
 using Microsoft.Extensions.Logging;
 
 namespace Drawbridge.Edge.Access;
@@ -13,22 +16,44 @@ internal static class LiveEnforcement
 {
     private const string SessionRevoked = "access revoked by an administrator: your session was revoked";
 
-    public static (MuxErrorCode, string)? Verdict(OpenConnection connection, EdgeSnapshot snapshot)
+    public static (MuxErrorCode, string)? Verdict(OpenConnection connection, EdgeSnapshot snapshot) =>
+        Judge(connection.Caller, connection.Hostname, snapshot, out _) is { } end ? (end.Code, end.Refusal.Message) : null;
+
+    /// <summary>
+    /// Whether <paramref name="caller"/> may still reach <paramref name="hostname"/> under
+    /// <paramref name="snapshot"/>: null when allowed, else the code that ends the connection and
+    /// the refusal it counts as. One judgement for open connections and for each new stream of a
+    /// client link (SPEC.md §8). <paramref name="decision"/> is the policy decision when one was made.
+    /// </summary>
+    public static (MuxErrorCode Code, AccessRefusal Refusal)? Judge(AccessCaller caller, string hostname, EdgeSnapshot snapshot, out PolicyDecision? decision)
     {
-        AccessCaller caller = connection.Caller;
+        decision = null;
         if (caller.ServiceTokenId is { } tokenId && !snapshot.IsServiceTokenLive(tokenId))
         {
-            return (MuxErrorCode.AccessRevoked, "access revoked by an administrator: the service token was revoked");
+            return Revoked(AccessRefusal.BadServiceToken, "access revoked by an administrator: the service token was revoked");
         }
 
         if (caller.SessionId is { } sessionId && snapshot.RevokedSessions.Contains(sessionId))
         {
-            return (MuxErrorCode.AccessRevoked, SessionRevoked);
+            return Revoked(AccessRefusal.SessionRevoked, SessionRevoked);
         }
 
-        var decision = AccessAuthenticator.Authorize(connection.Hostname, caller, snapshot);
-        return decision.Allowed ? null : (MuxErrorCode.AccessRevoked, "access revoked: no longer allowed (" + decision.Reason + ")");
+        decision = AccessAuthenticator.Authorize(hostname, caller, snapshot);
+        return decision.Allowed
+            ? null
+            : Revoked(decision.DecidedBy?.Action == PolicyAction.Deny ? AccessRefusal.DenyPolicy : AccessRefusal.NoAllowingPolicy,
+                "access revoked: no longer allowed (" + decision.Reason + ")");
     }
+
+    /// <summary>The end of a caller whose session or token expired by <paramref name="now"/>; null while it lasts.</summary>
+    public static (MuxErrorCode Code, AccessRefusal Refusal)? Expired(AccessCaller caller, string hostname, DateTimeOffset now) =>
+        caller.ExpiresAt is { } expires && expires <= now
+            ? (MuxErrorCode.SessionExpired, new AccessRefusal(ConnectionOutcome.SessionExpired, TokenFailure.Expired.Name(),
+                $"session expired: run `drawbridge access login {hostname}`"))
+            : null;
+
+    private static (MuxErrorCode, AccessRefusal) Revoked(string reason, string message) =>
+        (MuxErrorCode.AccessRevoked, new AccessRefusal(ConnectionOutcome.AccessRevoked, reason, message));
 
     /// <summary>
     /// Closes this edge's connections of sessions just revoked, at once and without waiting for
@@ -41,9 +66,7 @@ internal static class LiveEnforcement
             : null);
 
     public static int EnforceExpiry(OpenConnections connections, DateTimeOffset now) =>
-        connections.Enforce(c => c.Caller.ExpiresAt is { } expires && expires <= now
-            ? (MuxErrorCode.SessionExpired, $"session expired: run `drawbridge access login {c.Hostname}`")
-            : null);
+        connections.Enforce(c => Expired(c.Caller, c.Hostname, now) is { } end ? (end.Code, end.Refusal.Message) : null);
 
     /// <summary>Checks expiry once a second until stopped: a session ends within a second of its time.</summary>
     public static async Task RunExpiryLoopAsync(OpenConnections connections, TimeProvider time, ILogger logger, CancellationToken cancellationToken)

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using System.Net.Sockets;
 using Drawbridge.EndToEnd.Tests.Fixtures;
 using Drawbridge.EndToEnd.Tests.Harness;
@@ -7,6 +5,8 @@ using Drawbridge.Protocol.Credentials;
 using Drawbridge.Protocol.Framing;
 using Drawbridge.Protocol.Multiplexing;
 using Drawbridge.Protocol.Transport;
+
+using static Drawbridge.EndToEnd.Tests.Harness.RawLinkFrames;
 
 namespace Drawbridge.EndToEnd.Tests.Tunnel;
 
@@ -98,40 +98,6 @@ public sealed class HostileLinkTests : IAsyncLifetime
             WireNames.MuxSubProtocol, TimeSpan.Zero, CancellationToken.None);
         await _stack.WaitForLinksAsync(_tunnel.TunnelId, 3);
         return link;
-    }
-
-    /// <summary>Reads frames from the edge until its GOAWAY (skipping its PINGs) and returns its code and reason.</summary>
-    private static async Task<(MuxErrorCode, string)> ReadGoAwayAsync(WebSocketDuplexStream link)
-    {
-        using var deadline = new CancellationTokenSource(Limit);
-        var received = new ArrayBufferWriter<byte>();
-        byte[] chunk = new byte[4096];
-        while (true)
-        {
-            int read = await link.ReadAsync(chunk, deadline.Token);
-            Assert.True(read > 0, "the edge closed the link without a GOAWAY");
-            received.Write(chunk.AsSpan(0, read));
-            var buffer = new ReadOnlySequence<byte>(received.WrittenMemory);
-            while (MuxFrameReader.TryReadFrame(ref buffer, out MuxFrameHeader header, out ReadOnlySequence<byte> payload))
-            {
-                if (header.Type == MuxFrameType.GoAway)
-                {
-                    return MuxFrameReader.ReadCodeAndReason(payload);
-                }
-            }
-        }
-    }
-
-    private static byte[] Header(int length, byte type, byte flags, uint streamId)
-    {
-        byte[] header = new byte[MuxLimits.HeaderSize];
-        header[0] = (byte)(length >> 16);
-        header[1] = (byte)(length >> 8);
-        header[2] = (byte)length;
-        header[3] = type;
-        header[4] = flags;
-        BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(5), streamId);
-        return header;
     }
 
     private async Task AssertUsersStillServedAsync()
