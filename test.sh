@@ -156,8 +156,27 @@ for project in "${test_projects[@]}"; do
   fi
 done
 
-# The benchmark harness in quick mode, so it never rots (bench/README.md); not with a filter.
-[[ -n $filter ]] || bench/run --quick | tee "$results_dir/bench-quick.md" || failed_projects+=("bench/run --quick")
+# The benchmark harness: bad arguments are refused before anything starts (exit 2, naming
+# what was wrong), then quick mode, so it never rots (bench/README.md); not with a filter.
+bench_refuses() { # expected message, then the arguments
+  local expected=$1 output status
+  shift
+  output=$(bench/run "$@" 2>&1) && status=0 || status=$?
+  if ((status != 2)) || [[ $output != *"$expected"* ]]; then
+    echo "test.sh: bench/run $* should fail with exit 2 and say '$expected'; it exited $status: $output" >&2
+    return 1
+  fi
+}
+if [[ -z $filter ]]; then
+  { bench_refuses "unknown measure 'CPU'" --measures T1,CPU &&
+    bench_refuses "unknown path 'stunel'" --paths ssh,stunel &&
+    bench_refuses "--reps wants a positive number" --reps 0 &&
+    bench_refuses "--streams wants a positive number" --streams -5 &&
+    bench_refuses "--drawbridge-build wants jit or aot" --drawbridge-build native &&
+    bench_refuses "--access-flag wants a flag" --access-flag 'x;rm' &&
+    bench_refuses "unknown argument '--bogus'" --bogus; } || failed_projects+=("bench/run arguments")
+  bench/run --quick | tee "$results_dir/bench-quick.md" || failed_projects+=("bench/run --quick")
+fi
 
 # 4. One summary over all projects. TRX counts errored, timed-out and aborted tests apart
 #    from failed ones; they are all failures here. A skipped test is in "total" but not in

@@ -12,6 +12,7 @@ using Drawbridge.Observability;
 using Drawbridge.Protocol.Multiplexing;
 using Drawbridge.Protocol.Transport;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -60,6 +61,9 @@ internal sealed class EdgeHost : IAsyncDisposable
 
     /// <summary>Waits until the connection records queued so far are in the store (they are written in batches).</summary>
     public Task FlushAuditAsync(CancellationToken cancellationToken) => _app.Services.GetRequiredService<Audit.AuditLog>().FlushAsync(cancellationToken);
+
+    /// <summary>The edge's services (tests look at what Kestrel was given).</summary>
+    internal IServiceProvider Services => _app.Services;
 
     /// <summary>The app tokens this edge issues and accepts (its signing key ring).</summary>
     public AppTokens Tokens { get; }
@@ -128,6 +132,9 @@ internal sealed class EdgeHost : IAsyncDisposable
                 });
             });
         });
+        // Kestrel's sockets and TLS take their buffers from here: 64 KiB blocks, not 4 KiB.
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>, TransportMemoryPoolFactory>();
+
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(state);
