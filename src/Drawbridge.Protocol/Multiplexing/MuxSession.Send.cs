@@ -18,6 +18,9 @@ public sealed partial class MuxSession
     /// outgrows the array pool (every frame a fresh large-object allocation, then gen2 GCs).</summary>
     private const int MaxQueuedBytes = 1024 * 1024;
 
+    /// <summary>A queued segment at least this large is written as it lies instead of joined.</summary>
+    private const int DirectWriteMinimum = 16 * 1024;
+
     // The output pipe itself never pauses (control frames must always get through); DATA
     // senders wait in WaitForOutputSpaceAsync instead, before they take credit.
     private readonly Pipe _output;
@@ -250,7 +253,8 @@ public sealed partial class MuxSession
         _writerDone.TrySetResult();
     }
 
-    /// <summary>Writes a batch of frames, joining small segments into large writes.</summary>
+    /// <summary>Writes a batch of frames: a large segment (a full DATA frame) as it lies, small
+    /// ones (control frames, small DATA) joined into large writes, order kept.</summary>
     private async ValueTask WriteBatchAsync(ReadOnlySequence<byte> buffer, CancellationToken cancel)
     {
         if (buffer.IsSingleSegment)
@@ -259,10 +263,23 @@ public sealed partial class MuxSession
             return;
         }
 
-        byte[] coalesce = _coalesce ??= ArrayPool<byte>.Shared.Rent(CoalesceLimit);
         int filled = 0;
         foreach (ReadOnlyMemory<byte> segment in buffer)
         {
+            if (segment.Length >= DirectWriteMinimum)
+            {
+                // Copying 64 KiB to write it from elsewhere buys nothing: write what is joined so far, then it.
+                if (filled > 0)
+                {
+                    await _transport.WriteAsync(_coalesce.AsMemory(0, filled), cancel);
+                    filled = 0;
+                }
+
+                await _transport.WriteAsync(segment, cancel);
+                continue;
+            }
+
+            byte[] coalesce = _coalesce ??= ArrayPool<byte>.Shared.Rent(CoalesceLimit);
             ReadOnlyMemory<byte> rest = segment;
             while (!rest.IsEmpty)
             {
@@ -280,7 +297,7 @@ public sealed partial class MuxSession
 
         if (filled > 0)
         {
-            await _transport.WriteAsync(coalesce.AsMemory(0, filled), cancel);
+            await _transport.WriteAsync(_coalesce.AsMemory(0, filled), cancel);
         }
     }
 }

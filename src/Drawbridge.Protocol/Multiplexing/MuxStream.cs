@@ -10,7 +10,7 @@ namespace Drawbridge.Protocol.Multiplexing;
 /// <see cref="MuxStreamException"/> after a reset; <see cref="CompleteWritesAsync"/> sends FIN.
 /// One reader and one writer at a time, as for any <see cref="Stream"/>.
 /// </summary>
-public sealed partial class MuxStream : DuplexStream
+public sealed partial class MuxStream : DuplexStream, IBufferedSource
 {
     private readonly MuxSession _session;
     private readonly Lock _gate = new(); // guards the receive side and the state flags
@@ -22,6 +22,7 @@ public sealed partial class MuxStream : DuplexStream
     private volatile MuxStreamException? _reset;
     private long _received;
     private long _consumed;
+    private ReadOnlySequence<byte> _buffered; // the last IBufferedSource read, until consumed
     private int _disposed;
 
     internal MuxStream(MuxSession session, uint id, OpenMessage open)
@@ -80,6 +81,26 @@ public sealed partial class MuxStream : DuplexStream
         _inbound.Reader.AdvanceTo(data.GetPosition(count));
         OnConsumed(count);
         return count;
+    }
+
+    async ValueTask<ReadOnlySequence<byte>> IBufferedSource.ReadBufferedAsync(CancellationToken cancellationToken)
+    {
+        ReadResult result = await _inbound.Reader.ReadAsync(cancellationToken);
+        ReadOnlySequence<byte> data = result.Buffer;
+        if (data.IsEmpty)
+        {
+            _inbound.Reader.AdvanceTo(data.End); // the end: nothing is left to consume
+        }
+
+        _buffered = data;
+        return data;
+    }
+
+    void IBufferedSource.Consume(long count)
+    {
+        _inbound.Reader.AdvanceTo(_buffered.GetPosition(count));
+        _buffered = default;
+        OnConsumed((int)count);
     }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)

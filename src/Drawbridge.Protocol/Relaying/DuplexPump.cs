@@ -14,6 +14,9 @@ public static class DuplexPump
     /// <summary>Copy buffer per direction: 64 KiB matches a full mux frame and a large TLS write.</summary>
     private const int BufferSize = 64 * 1024;
 
+    /// <summary>A received block at least this large is written on from where it lies, not gathered.</summary>
+    private const int DirectWriteMinimum = 16 * 1024;
+
     /// <summary>How long the surviving direction may take to notice the abort before it is cancelled.</summary>
     public static readonly TimeSpan DefaultAbortGrace = TimeSpan.FromSeconds(2);
 
@@ -42,6 +45,11 @@ public static class DuplexPump
     private static async Task<long> CopyAsync<TState>(Stream source, Stream destination, RelayDirection direction, PumpState<TState> state)
     {
         await Task.Yield();
+        if (source is IBufferedSource buffered)
+        {
+            return await CopyBufferedAsync(buffered, destination, direction, state);
+        }
+
         CancellationToken cancel = state.Cancel.Token;
         byte[]? buffer = null;
         bool drained = true;
@@ -91,6 +99,67 @@ public static class DuplexPump
             if (buffer is not null)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The same copy from a source that holds its bytes already: a large received block is
+    /// written on from the source's own buffer; small pieces spread over several blocks are
+    /// gathered into one write (one send for many small frames, as above). The source gets its
+    /// credit back once the write took the bytes.
+    /// </summary>
+    private static async Task<long> CopyBufferedAsync<TState>(IBufferedSource source, Stream destination, RelayDirection direction, PumpState<TState> state)
+    {
+        CancellationToken cancel = state.Cancel.Token;
+        byte[]? gather = null;
+        long total = 0;
+        bool reading = true;
+        try
+        {
+            while (true)
+            {
+                reading = true;
+                ReadOnlySequence<byte> data = await source.ReadBufferedAsync(cancel);
+                reading = false;
+                if (data.IsEmpty)
+                {
+                    await HalfClose.CompleteWritesAsync(destination, cancel);
+                    return total;
+                }
+
+                ReadOnlyMemory<byte> first = data.First;
+                int count;
+                if (data.IsSingleSegment || first.Length >= DirectWriteMinimum)
+                {
+                    count = first.Length;
+                    await destination.WriteAsync(first, cancel);
+                }
+                else
+                {
+                    // Rented for this write only: an idle stream holds no buffer (S10k).
+                    gather = ArrayPool<byte>.Shared.Rent(BufferSize);
+                    count = (int)Math.Min(data.Length, gather.Length);
+                    data.Slice(0, count).CopyTo(gather);
+                    await destination.WriteAsync(gather.AsMemory(0, count), cancel);
+                    ArrayPool<byte>.Shared.Return(gather);
+                    gather = null;
+                }
+
+                source.Consume(count);
+                total += count;
+            }
+        }
+        catch (Exception ex)
+        {
+            await state.FailAsync(new RelayFailure(direction, reading, ex));
+            return total;
+        }
+        finally
+        {
+            if (gather is not null)
+            {
+                ArrayPool<byte>.Shared.Return(gather);
             }
         }
     }

@@ -175,6 +175,61 @@ public sealed class DuplexPumpTests
     }
 
     [Fact(Timeout = TestTimeouts.Test)]
+    public async Task BetweenTwoMuxStreams_TinyAndFrameSizedWrites_ArriveIntactBothWays()
+    {
+        // The edge's shape: client link stream ═pump═ connector link stream. Both sources hand the
+        // relay their own buffers: big blocks are written on as they lie, small ones gathered.
+        await using var clientLink = await MuxPair.StartAsync(TransportKind.Pipe);
+        await using var connectorLink = await MuxPair.StartAsync(TransportKind.Pipe);
+        var (user, atEdgeFromUser) = await clientLink.OpenAsync();
+        var (atEdgeToOrigin, origin) = await connectorLink.OpenAsync();
+        Task<RelayResult> pump = DuplexPump.RunAsync(atEdgeFromUser, atEdgeToOrigin, onFailure: null, CancellationToken.None);
+        int[] pieces = [1, 70_000, 3, 20_000, 17, 65_536, 100, 16_384, 16_383, 5];
+
+        Task<(long Length, byte[] Sha256)> atOrigin = Payload.ReadToEndHashedAsync(origin);
+        Task<(long Length, byte[] Sha256)> atUser = Payload.ReadToEndHashedAsync(user);
+        Task<(long Length, byte[] Sha256)> up = WriteThenFinishAsync(user, pieces, seed: 3);
+        Task<(long Length, byte[] Sha256)> down = WriteThenFinishAsync(origin, [.. pieces.Reverse()], seed: 4);
+        var (sentUp, sentDown) = (await up.WaitAsync(TestTimeouts.Event), await down.WaitAsync(TestTimeouts.Event));
+        RelayResult result = await pump.WaitAsync(TestTimeouts.Event);
+
+        Assert.Equal(Payload.Digest(sentUp), Payload.Digest(await atOrigin));
+        Assert.Equal(Payload.Digest(sentDown), Payload.Digest(await atUser));
+        Assert.True(result.Completed);
+        Assert.Null(result.Failure);
+        Assert.Equal((sentUp.Length, sentDown.Length), (result.BytesAToB, result.BytesBToA));
+
+        static async Task<(long Length, byte[] Sha256)> WriteThenFinishAsync(MuxStream stream, int[] pieces, int seed)
+        {
+            var sent = await Payload.WriteRandomInPiecesAsync(stream, pieces, rounds: 20, seed);
+            await stream.CompleteWritesAsync();
+            return sent;
+        }
+    }
+
+    [Fact(Timeout = TestTimeouts.Test)]
+    public async Task FromAMuxStreamToTcp_ManySmallFrames_AreGatheredAndArriveInOrder()
+    {
+        // Small frames queue up in the stream's buffer while the relay writes: the relay then
+        // finds them spread over several blocks and writes them on together, in order.
+        await using var mux = await MuxPair.StartAsync(TransportKind.Pipe);
+        var (opened, accepted) = await mux.OpenAsync();
+        var (b, origin) = await LoopbackTcp.ConnectPairAsync();
+        await using var _ = origin;
+        Task<RelayResult> pump = DuplexPump.RunAsync(accepted, b, onFailure: null, CancellationToken.None);
+
+        Task<(long Length, byte[] Sha256)> atOrigin = Payload.ReadToEndHashedAsync(origin);
+        var sent = await Payload.WriteRandomInPiecesAsync(opened, [7, 300, 4095, 4097, 1], rounds: 500, seed: 5).WaitAsync(TestTimeouts.Event);
+        await opened.CompleteWritesAsync();
+        Assert.Equal(Payload.Digest(sent), Payload.Digest(await atOrigin.WaitAsync(TestTimeouts.Event)));
+        origin.Socket.Shutdown(SocketShutdown.Send);
+        RelayResult result = await pump.WaitAsync(TestTimeouts.Event);
+
+        Assert.True(result.Completed);
+        Assert.Equal(sent.Length, result.BytesAToB);
+    }
+
+    [Fact(Timeout = TestTimeouts.Test)]
     public async Task PeerResetOfAMuxStream_IsTheFailureWithItsCode()
     {
         await using var mux = await MuxPair.StartAsync(TransportKind.Pipe);

@@ -32,6 +32,31 @@ internal static class Payload
         return hash.GetHashAndReset();
     }
 
+    /// <summary>Writes seeded random bytes in writes of the given sizes, in turn, <paramref name="rounds"/>
+    /// times (tiny and frame-sized writes mixed); returns the byte count and their SHA-256.</summary>
+    public static async Task<(long Length, byte[] Sha256)> WriteRandomInPiecesAsync(Stream stream, int[] pieces, int rounds, int seed)
+    {
+        var random = new Random(seed);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        byte[] buffer = new byte[pieces.Max()];
+        long total = 0;
+        for (int round = 0; round < rounds; round++)
+        {
+            foreach (int count in pieces)
+            {
+                random.NextBytes(buffer.AsSpan(0, count));
+                hash.AppendData(buffer, 0, count);
+                await stream.WriteAsync(buffer.AsMemory(0, count));
+                total += count;
+            }
+        }
+
+        return (total, hash.GetHashAndReset());
+    }
+
+    /// <summary>A transfer as a comparable value: its length and hex SHA-256.</summary>
+    public static (long Length, string Sha256) Digest((long Length, byte[] Sha256) transfer) => (transfer.Length, Convert.ToHexString(transfer.Sha256));
+
     /// <summary>Reads to EOF; returns the byte count and their SHA-256.</summary>
     public static async Task<(long Length, byte[] Sha256)> ReadToEndHashedAsync(Stream stream)
     {
