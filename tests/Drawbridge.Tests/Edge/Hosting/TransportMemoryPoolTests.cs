@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Drawbridge.Tests.Edge.Hosting;
 
-/// <summary>The 64 KiB blocks Kestrel's sockets and TLS use at the edge.</summary>
+/// <summary>The 16 KiB blocks Kestrel's sockets and TLS use at the edge.</summary>
 public sealed class TransportMemoryPoolTests
 {
     [Theory]
@@ -65,14 +65,14 @@ public sealed class TransportMemoryPoolTests
     public void ABurst_IsNotKeptForGood()
     {
         using var pool = new TransportMemoryPool();
-        IMemoryOwner<byte>[] burst = [.. Enumerable.Range(0, 400).Select(_ => pool.Rent())];
+        IMemoryOwner<byte>[] burst = [.. Enumerable.Range(0, TransportMemoryPool.MaxRetained + 100).Select(_ => pool.Rent())];
         var lent = new HashSet<byte[]>(burst.Select(ArrayOf));
         foreach (IMemoryOwner<byte> owner in burst)
         {
             owner.Dispose();
         }
 
-        IMemoryOwner<byte>[] again = [.. Enumerable.Range(0, 400).Select(_ => pool.Rent())];
+        IMemoryOwner<byte>[] again = [.. Enumerable.Range(0, TransportMemoryPool.MaxRetained + 100).Select(_ => pool.Rent())];
         int reused = again.Count(owner => lent.Contains(ArrayOf(owner)));
 
         Assert.Equal(TransportMemoryPool.MaxRetained, reused);
