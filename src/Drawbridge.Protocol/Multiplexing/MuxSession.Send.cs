@@ -18,9 +18,6 @@ public sealed partial class MuxSession
     /// outgrows the array pool (every frame a fresh large-object allocation, then gen2 GCs).</summary>
     private const int MaxQueuedBytes = 1024 * 1024;
 
-    /// <summary>A queued segment at least this large is written as it lies instead of joined.</summary>
-    private const int DirectWriteMinimum = 16 * 1024;
-
     // The output pipe itself never pauses (control frames must always get through); DATA
     // senders wait in WaitForOutputSpaceAsync instead, before they take credit.
     private readonly Pipe _output;
@@ -266,7 +263,7 @@ public sealed partial class MuxSession
         int filled = 0;
         foreach (ReadOnlyMemory<byte> segment in buffer)
         {
-            if (segment.Length >= DirectWriteMinimum)
+            if (segment.Length >= DuplexPump.DirectWriteMinimum)
             {
                 // Copying 64 KiB to write it from elsewhere buys nothing: write what is joined so far, then it.
                 if (filled > 0)

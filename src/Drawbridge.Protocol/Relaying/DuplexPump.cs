@@ -14,8 +14,9 @@ public static class DuplexPump
     /// <summary>Copy buffer per direction: 64 KiB matches a full mux frame and a large TLS write.</summary>
     private const int BufferSize = 64 * 1024;
 
-    /// <summary>A received block at least this large is written on from where it lies, not gathered.</summary>
-    private const int DirectWriteMinimum = 16 * 1024;
+    /// <summary>A block at least this large is written as it lies rather than copied to be joined
+    /// with others (here and in the link writer): the copy would buy no fewer writes.</summary>
+    internal const int DirectWriteMinimum = 16 * 1024;
 
     /// <summary>How long the surviving direction may take to notice the abort before it is cancelled.</summary>
     public static readonly TimeSpan DefaultAbortGrace = TimeSpan.FromSeconds(2);
@@ -42,17 +43,19 @@ public static class DuplexPump
         return new RelayResult(pump.Failure, aToBBytes, bToABytes, Stopwatch.GetElapsedTime(started));
     }
 
+    /// <summary>
+    /// One direction. The source's received bytes are written on from where they lie: a mux
+    /// stream's own receive buffer (<see cref="IBufferedSource"/>), or for any other stream one
+    /// pooled buffer read into (<see cref="StreamSource"/>). A large block is written as it is;
+    /// small pieces spread over several blocks are gathered into one write (one send for many
+    /// small frames). The source gets the bytes' credit back once the write took them.
+    /// </summary>
     private static async Task<long> CopyAsync<TState>(Stream source, Stream destination, RelayDirection direction, PumpState<TState> state)
     {
         await Task.Yield();
-        if (source is IBufferedSource buffered)
-        {
-            return await CopyBufferedAsync(buffered, destination, direction, state);
-        }
-
+        using var read = source as IBufferedSource is null ? new StreamSource(source) : null;
+        IBufferedSource from = read ?? (IBufferedSource)source;
         CancellationToken cancel = state.Cancel.Token;
-        byte[]? buffer = null;
-        bool drained = true;
         long total = 0;
         bool reading = true;
         try
@@ -60,67 +63,7 @@ public static class DuplexPump
             while (true)
             {
                 reading = true;
-                if (drained)
-                {
-                    // An idle stream holds no buffer (S10k: thousands of open, quiet streams): a
-                    // zero-byte read waits for data; only when it has to wait is the buffer given
-                    // back, so a busy stream keeps it (YARP's StreamCopier does the same).
-                    ValueTask<int> ready = source.ReadAsync(Memory<byte>.Empty, cancel);
-                    if (!ready.IsCompleted && buffer is not null)
-                    {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = null;
-                    }
-
-                    await ready;
-                }
-
-                buffer ??= ArrayPool<byte>.Shared.Rent(BufferSize);
-                int read = await source.ReadAsync(buffer, cancel);
-                reading = false;
-                if (read == 0)
-                {
-                    await HalfClose.CompleteWritesAsync(destination, cancel);
-                    return total;
-                }
-
-                await destination.WriteAsync(buffer.AsMemory(0, read), cancel);
-                total += read;
-                drained = read < buffer.Length; // a full read: more is likely waiting, skip the check
-            }
-        }
-        catch (Exception ex)
-        {
-            await state.FailAsync(new RelayFailure(direction, reading, ex));
-            return total;
-        }
-        finally
-        {
-            if (buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-    }
-
-    /// <summary>
-    /// The same copy from a source that holds its bytes already: a large received block is
-    /// written on from the source's own buffer; small pieces spread over several blocks are
-    /// gathered into one write (one send for many small frames, as above). The source gets its
-    /// credit back once the write took the bytes.
-    /// </summary>
-    private static async Task<long> CopyBufferedAsync<TState>(IBufferedSource source, Stream destination, RelayDirection direction, PumpState<TState> state)
-    {
-        CancellationToken cancel = state.Cancel.Token;
-        byte[]? gather = null;
-        long total = 0;
-        bool reading = true;
-        try
-        {
-            while (true)
-            {
-                reading = true;
-                ReadOnlySequence<byte> data = await source.ReadBufferedAsync(cancel);
+                ReadOnlySequence<byte> data = await from.ReadBufferedAsync(cancel);
                 reading = false;
                 if (data.IsEmpty)
                 {
@@ -128,25 +71,8 @@ public static class DuplexPump
                     return total;
                 }
 
-                ReadOnlyMemory<byte> first = data.First;
-                int count;
-                if (data.IsSingleSegment || first.Length >= DirectWriteMinimum)
-                {
-                    count = first.Length;
-                    await destination.WriteAsync(first, cancel);
-                }
-                else
-                {
-                    // Rented for this write only: an idle stream holds no buffer (S10k).
-                    gather = ArrayPool<byte>.Shared.Rent(BufferSize);
-                    count = (int)Math.Min(data.Length, gather.Length);
-                    data.Slice(0, count).CopyTo(gather);
-                    await destination.WriteAsync(gather.AsMemory(0, count), cancel);
-                    ArrayPool<byte>.Shared.Return(gather);
-                    gather = null;
-                }
-
-                source.Consume(count);
+                int count = await WriteFirstAsync(data, destination, cancel);
+                from.Consume(count);
                 total += count;
             }
         }
@@ -155,11 +81,75 @@ public static class DuplexPump
             await state.FailAsync(new RelayFailure(direction, reading, ex));
             return total;
         }
+    }
+
+    /// <summary>Writes the first block of <paramref name="data"/> as it lies, or, when that block is
+    /// small and more follow, up to 64 KiB of them gathered into one write. Returns the bytes written.</summary>
+    private static async ValueTask<int> WriteFirstAsync(ReadOnlySequence<byte> data, Stream destination, CancellationToken cancel)
+    {
+        ReadOnlyMemory<byte> first = data.First;
+        if (data.IsSingleSegment || first.Length >= DirectWriteMinimum)
+        {
+            await destination.WriteAsync(first, cancel);
+            return first.Length;
+        }
+
+        // Rented for this write only: an idle stream holds no buffer (S10k).
+        byte[] gather = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            int count = (int)Math.Min(data.Length, gather.Length);
+            data.Slice(0, count).CopyTo(gather);
+            await destination.WriteAsync(gather.AsMemory(0, count), cancel);
+            return count;
+        }
         finally
         {
-            if (gather is not null)
+            ArrayPool<byte>.Shared.Return(gather);
+        }
+    }
+
+    /// <summary>
+    /// Any stream as a buffered source: each read fills one pooled buffer, written on whole before
+    /// the next read. An idle stream holds no buffer (S10k: thousands of open, quiet streams): a
+    /// zero-byte read waits for data, and only when it has to wait is the buffer given back, so a
+    /// busy stream keeps it (YARP's StreamCopier does the same).
+    /// </summary>
+    private sealed class StreamSource(Stream stream) : IBufferedSource, IDisposable
+    {
+        private byte[]? _buffer;
+        private bool _drained = true;
+
+        public async ValueTask<ReadOnlySequence<byte>> ReadBufferedAsync(CancellationToken cancellationToken)
+        {
+            if (_drained)
             {
-                ArrayPool<byte>.Shared.Return(gather);
+                ValueTask<int> ready = stream.ReadAsync(Memory<byte>.Empty, cancellationToken);
+                if (!ready.IsCompleted)
+                {
+                    Dispose();
+                }
+
+                await ready;
+            }
+
+            _buffer ??= ArrayPool<byte>.Shared.Rent(BufferSize);
+            int read = await stream.ReadAsync(_buffer, cancellationToken);
+            _drained = read < _buffer.Length; // a full read: more is likely waiting, skip the check
+            return new ReadOnlySequence<byte>(_buffer, 0, read);
+        }
+
+        /// <summary>A single buffer is always written whole: nothing is left over for the next read.</summary>
+        public void Consume(long count)
+        {
+        }
+
+        public void Dispose()
+        {
+            if (_buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = null;
             }
         }
     }
