@@ -34,7 +34,7 @@ internal sealed class MetricsServer : IAsyncDisposable
     /// <summary>Starts the listener. Measurements are exported from now on: instruments keep no history of their own.</summary>
     public static async Task<MetricsServer> StartAsync(IPEndPoint endpoint, Meter meter, RequestDelegate ready, Action<ILoggingBuilder> configureLogging, CancellationToken cancellationToken)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        WebApplicationBuilder builder = WebHosts.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         configureLogging(builder.Logging);
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -107,7 +107,7 @@ internal sealed class EdgeHost : IAsyncDisposable
         var metrics = new EdgeMetrics(() => registry.Count);
 
         // 3. Kestrel: one port, TLS, HTTP/1.1 and HTTP/2 (for RFC 8441 WebSockets).
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        WebApplicationBuilder builder = WebHosts.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         configureLogging(builder.Logging);
         builder.WebHost.ConfigureKestrel(kestrel =>
