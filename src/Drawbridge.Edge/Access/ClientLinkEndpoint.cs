@@ -45,13 +45,8 @@ internal sealed class ClientLinkEndpoint(EdgeState state, ConnectorRegistry regi
 
         AccessAuthenticator.ForgetCredentials(context.Request.Headers);
         ConnectorEndpoint.DisableBodyLimits(context);
-        var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
-        {
-            SubProtocol = WireNames.MuxSubProtocol,
-            KeepAliveInterval = TimeSpan.Zero, // the mux PINGs
-            DangerousEnableCompression = false,
-        });
-        var session = new MuxSession(new WebSocketDuplexStream(socket), MuxRole.Acceptor, new MuxSessionOptions
+        ServerWebSocketStream socket = await EdgeWebSockets.AcceptAsync(context, WireNames.MuxSubProtocol); // the mux PINGs
+        var session = new MuxSession(socket, MuxRole.Acceptor, new MuxSessionOptions
         {
             KeepAliveInterval = KeepAliveInterval,
             KeepAliveTimeout = KeepAliveTimeout,

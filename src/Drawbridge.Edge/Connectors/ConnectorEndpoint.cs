@@ -46,13 +46,8 @@ internal sealed class ConnectorEndpoint(EdgeState state, ConnectorRegistry regis
         string version = Truncate(context.Request.Headers[WireNames.ConnectorVersionHeader].ToString(), 64);
         DisableBodyLimits(context);
 
-        var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
-        {
-            SubProtocol = WireNames.MuxSubProtocol,
-            KeepAliveInterval = TimeSpan.Zero, // the mux PINGs (SPEC.md §3)
-            DangerousEnableCompression = false,
-        });
-        var session = new MuxSession(new WebSocketDuplexStream(socket), MuxRole.Opener, new MuxSessionOptions
+        ServerWebSocketStream socket = await EdgeWebSockets.AcceptAsync(context, WireNames.MuxSubProtocol); // the mux PINGs (SPEC.md §3)
+        var session = new MuxSession(socket, MuxRole.Opener, new MuxSessionOptions
         {
             KeepAliveInterval = runtime.Options.LinkKeepAlive,
             KeepAliveTimeout = runtime.Options.LinkKeepAliveTimeout,
