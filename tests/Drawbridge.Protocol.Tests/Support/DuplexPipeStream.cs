@@ -22,6 +22,9 @@ internal sealed class DuplexPipeStream : Stream, IHalfClosable
         _output = output;
     }
 
+    /// <summary>One end over pipes the caller made: reads <paramref name="input"/>, writes <paramref name="output"/>.</summary>
+    public static DuplexPipeStream Create(PipeReader input, PipeWriter output) => new(input, output);
+
     public static (DuplexPipeStream A, DuplexPipeStream B) CreatePair()
     {
         var options = new PipeOptions(useSynchronizationContext: false);

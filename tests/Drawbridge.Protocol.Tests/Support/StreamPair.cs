@@ -1,3 +1,7 @@
+using System.IO.Pipelines;
+using System.Net.WebSockets;
+using Drawbridge.Protocol.Transport;
+
 namespace Drawbridge.Protocol.Tests.Support;
 
 /// <summary>
@@ -33,6 +37,12 @@ internal sealed class StreamPair : IAsyncDisposable
                 TlsWebSocketServer kestrel = await TlsWebSocketServer.StartAsync();
                 var (accepted, dialed) = await kestrel.ConnectAsync();
                 return new StreamPair(accepted, dialed, kestrel);
+            case TransportKind.EdgeWebSocket:
+                var toEdge = new Pipe(new PipeOptions(useSynchronizationContext: false));
+                var toConnector = new Pipe(new PipeOptions(useSynchronizationContext: false));
+                WebSocket dialer = WebSocket.CreateFromStream(DuplexPipeStream.Create(toConnector.Reader, toEdge.Writer),
+                    new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
+                return new StreamPair(new ServerWebSocketStream(toEdge.Reader, toConnector.Writer), new WebSocketDuplexStream(dialer), null);
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
         }

@@ -12,4 +12,8 @@ public enum TransportKind
     /// <summary>A WebSocket over TLS between real Kestrel and <see cref="System.Net.WebSockets.ClientWebSocket"/>,
     /// both ends wrapped in <see cref="Drawbridge.Protocol.Transport.WebSocketDuplexStream"/>.</summary>
     WebSocket,
+
+    /// <summary>The edge's own framing, <see cref="Drawbridge.Protocol.Transport.ServerWebSocketStream"/>,
+    /// on in-memory pipes as Kestrel hands them over, against the BCL's client WebSocket.</summary>
+    EdgeWebSocket,
 }

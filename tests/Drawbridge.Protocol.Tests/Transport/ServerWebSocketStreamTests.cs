@@ -315,7 +315,7 @@ public sealed class ServerWebSocketStreamTests
         /// <summary>The BCL's client WebSocket on the raw ends (<paramref name="readOnly"/>: it only
         /// reads, and the test writes raw frames to the server itself).</summary>
         public WebSocket BclClient(bool readOnly = false) => WebSocket.CreateFromStream(
-            new PipeEnds(ToClient.Reader, readOnly ? new Pipe().Writer : ToServer.Writer),
+            DuplexPipeStream.Create(ToClient.Reader, readOnly ? new Pipe().Writer : ToServer.Writer),
             new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
 
         public async Task SendRawAsync(byte[] bytes) => await ToServer.Writer.WriteAsync(bytes);
@@ -342,50 +342,5 @@ public sealed class ServerWebSocketStreamTests
         }
 
         public void Dispose() => Server.Dispose();
-    }
-
-    /// <summary>A plain stream over a reader and a writer, for the BCL's client WebSocket.</summary>
-    private sealed class PipeEnds(PipeReader input, PipeWriter output) : Stream
-    {
-        public override bool CanRead => true;
-
-        public override bool CanWrite => true;
-
-        public override bool CanSeek => false;
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            ReadResult result = await input.ReadAsync(cancellationToken);
-            ReadOnlySequence<byte> data = result.Buffer;
-            int count = (int)Math.Min(data.Length, buffer.Length);
-            data.Slice(0, count).CopyTo(buffer.Span);
-            input.AdvanceTo(data.GetPosition(count));
-            return count;
-        }
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-            await output.WriteAsync(buffer, cancellationToken);
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
