@@ -7,24 +7,6 @@ using System.Runtime.Intrinsics;
 
 namespace Drawbridge.Protocol.Transport;
 
-/// <summary>RFC 6455 §5.2 opcodes.</summary>
-internal enum WebSocketOpcode : byte
-{
-    Continuation = 0x0,
-    Text = 0x1,
-    Binary = 0x2,
-    Close = 0x8,
-    Ping = 0x9,
-    Pong = 0xA,
-}
-
-/// <summary>A parsed frame header; <see cref="MaskKey"/> holds the key's four bytes in wire order
-/// as they lie in memory (so XOR with it, read the same way, unmasks).</summary>
-internal readonly record struct WebSocketFrameHeader(bool Fin, byte Reserved, WebSocketOpcode Opcode, bool Masked, long PayloadLength, uint MaskKey, int HeaderLength)
-{
-    public bool IsControl => ((byte)Opcode & 0x8) != 0;
-}
-
 /// <summary>
 /// RFC 6455 §5.2 frame headers and §5.3 masking:
 /// <code>
