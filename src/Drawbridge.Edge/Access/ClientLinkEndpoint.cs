@@ -45,7 +45,7 @@ internal sealed class ClientLinkEndpoint(EdgeState state, ConnectorRegistry regi
 
         AccessAuthenticator.ForgetCredentials(context.Request.Headers);
         ConnectorEndpoint.DisableBodyLimits(context);
-        ServerWebSocketStream socket = await EdgeWebSockets.AcceptAsync(context, WireNames.MuxSubProtocol); // the mux PINGs
+        ServerWebSocketStream socket = await EdgeWebSockets.AcceptAsync(context, WireNames.MuxSubProtocol); // no WebSocket keep-alive: the mux PINGs
         var session = new MuxSession(socket, MuxRole.Acceptor, new MuxSessionOptions
         {
             KeepAliveInterval = KeepAliveInterval,

@@ -46,7 +46,7 @@ internal sealed class ConnectorEndpoint(EdgeState state, ConnectorRegistry regis
         string version = Truncate(context.Request.Headers[WireNames.ConnectorVersionHeader].ToString(), 64);
         DisableBodyLimits(context);
 
-        ServerWebSocketStream socket = await EdgeWebSockets.AcceptAsync(context, WireNames.MuxSubProtocol); // the mux PINGs (SPEC.md §3)
+        ServerWebSocketStream socket = await EdgeWebSockets.AcceptAsync(context, WireNames.MuxSubProtocol); // no WebSocket keep-alive: the mux PINGs (SPEC.md §3)
         var session = new MuxSession(socket, MuxRole.Opener, new MuxSessionOptions
         {
             KeepAliveInterval = runtime.Options.LinkKeepAlive,

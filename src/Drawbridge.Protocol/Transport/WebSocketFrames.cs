@@ -116,6 +116,19 @@ internal static class WebSocketFrames
         return 10;
     }
 
+    /// <summary>The same over the segments of <paramref name="source"/>, the phase carried across them.</summary>
+    public static int UnmaskCopy(in ReadOnlySequence<byte> source, Span<byte> destination, uint maskKey, int maskOffset)
+    {
+        int written = 0;
+        foreach (ReadOnlyMemory<byte> segment in source)
+        {
+            maskOffset = UnmaskCopy(segment.Span, destination[written..], maskKey, maskOffset);
+            written += segment.Length;
+        }
+
+        return maskOffset;
+    }
+
     /// <summary>
     /// Copies <paramref name="source"/> to <paramref name="destination"/> unmasking it (§5.3) in the
     /// same pass; <paramref name="maskOffset"/> is how many payload bytes of this frame came
