@@ -15,11 +15,23 @@ not_applicable() { echo "$3" >"$work/results/$1.$2.na"; }
 
 # Runs iperf3 against PORT for SECONDS with extra flags; prints "bits_per_second bytes" as the
 # receiver counted them (end.sum_received of iperf3's JSON report), or fails with the reason.
+# One iperf3 server serves every path, one test at a time: after a test through a relay the
+# server can still be ending it when the next client arrives, and iperf3 then reports "the
+# server is busy" (exit code 0). Such a run is tried again, at most 20 times over about 10 s.
 run_iperf() {
-  local port="$1" seconds="$2" report="$work/iperf.json"
+  local port="$1" seconds="$2" report="$work/iperf.json" attempt error
   shift 2
-  if ! timeout $((seconds + 30)) iperf3 -c 127.0.0.1 -p "$port" -t "$seconds" -J "$@" >"$report" 2>&1; then
-    echo "iperf3 failed: $(sed -n 's/.*"error":[[:space:]]*"\(.*\)".*/\1/p' "$report" | head -n 1)"
+  for attempt in {1..20}; do
+    if ! timeout $((seconds + 30)) iperf3 -c 127.0.0.1 -p "$port" -t "$seconds" -J "$@" >"$report" 2>&1; then
+      echo "iperf3 failed: $(iperf_error "$report")"
+      return 1
+    fi
+    error="$(iperf_error "$report")"
+    [[ $error == *"server is busy"* ]] || break
+    sleep 0.5
+  done
+  if [[ -n $error ]]; then
+    echo "iperf3 reported: $error"
     return 1
   fi
   awk '
@@ -28,6 +40,9 @@ run_iperf() {
     inside && /"bits_per_second"/ { gsub(/[^0-9.eE+]/, "", $2); print $2, bytes; found = 1; exit }
     END { if (!found) exit 1 }' FS=':' "$report" || { echo "iperf3 printed no receiver summary"; return 1; }
 }
+
+# The "error" of an iperf3 JSON report, empty when there is none.
+iperf_error() { sed -n 's/.*"error":[[:space:]]*"\(.*\)".*/\1/p' "$1" | head -n 1; }
 
 # T1 both directions, and CPU: user+system seconds of the path's own processes per GB (10^9
 # bytes) moved, over both directions of this repetition.
