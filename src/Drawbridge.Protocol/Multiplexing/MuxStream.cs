@@ -108,7 +108,7 @@ public sealed partial class MuxStream : DuplexStream, IBufferedSource
         while (!buffer.IsEmpty)
         {
             await _session.WaitForOutputSpaceAsync(cancellationToken);
-            int count = await AcquireSendCreditAsync(Math.Min(buffer.Length, MuxLimits.MaxPayload), cancellationToken);
+            int count = await AcquireSendCreditAsync(Math.Min(buffer.Length, MuxLimits.SendDataPayload), cancellationToken);
             if (!_session.SendData(Id, buffer[..count], fin: false))
             {
                 throw LinkGone();

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using Drawbridge.Protocol.Framing;
 
 namespace Drawbridge.Protocol.Relaying;
 
@@ -11,8 +12,10 @@ namespace Drawbridge.Protocol.Relaying;
 /// </summary>
 public static class DuplexPump
 {
-    /// <summary>Copy buffer per direction: 64 KiB matches a full mux frame and a large TLS write.</summary>
-    private const int BufferSize = 64 * 1024;
+    /// <summary>Most bytes read or gathered for one write: one full mux DATA frame, which in its
+    /// WebSocket message is four full TLS records. A 64 KiB read split into a full frame and a
+    /// frame of 17 bytes.</summary>
+    private const int BufferSize = MuxLimits.SendDataPayload;
 
     /// <summary>A block at least this large is written as it lies rather than copied to be joined
     /// with others (here and in the link writer): the copy would buy no fewer writes.</summary>
@@ -84,7 +87,7 @@ public static class DuplexPump
     }
 
     /// <summary>Writes the first block of <paramref name="data"/> as it lies, or, when that block is
-    /// small and more follow, up to 64 KiB of them gathered into one write. Returns the bytes written.</summary>
+    /// small and more follow, up to one mux frame's worth of them gathered into one write. Returns the bytes written.</summary>
     private static async ValueTask<int> WriteFirstAsync(ReadOnlySequence<byte> data, Stream destination, CancellationToken cancel)
     {
         ReadOnlyMemory<byte> first = data.First;
@@ -98,7 +101,7 @@ public static class DuplexPump
         byte[] gather = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
-            int count = (int)Math.Min(data.Length, gather.Length);
+            int count = (int)Math.Min(data.Length, BufferSize);
             data.Slice(0, count).CopyTo(gather);
             await destination.WriteAsync(gather.AsMemory(0, count), cancel);
             return count;
@@ -134,8 +137,8 @@ public static class DuplexPump
             }
 
             _buffer ??= ArrayPool<byte>.Shared.Rent(BufferSize);
-            int read = await stream.ReadAsync(_buffer, cancellationToken);
-            _drained = read < _buffer.Length; // a full read: more is likely waiting, skip the check
+            int read = await stream.ReadAsync(_buffer.AsMemory(0, BufferSize), cancellationToken);
+            _drained = read < BufferSize; // a full read: more is likely waiting, skip the check
             return new ReadOnlySequence<byte>(_buffer, 0, read);
         }
 

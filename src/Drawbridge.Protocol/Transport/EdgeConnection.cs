@@ -26,7 +26,7 @@ public static class EdgeConnection
                 await HttpConnectTunnel.OpenAsync(stream, proxy.ProxyUri, endpoint.ConnectHost, endpoint.ConnectPort, timeout.Token);
             }
 
-            return stream;
+            return new ReadAheadStream(stream);
         }
         catch (SocketException ex)
         {

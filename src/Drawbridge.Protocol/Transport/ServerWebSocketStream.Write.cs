@@ -32,7 +32,7 @@ public sealed partial class ServerWebSocketStream
     }
 
     /// <summary>
-    /// One final frame, header and payload copied into the output's own memory, then flushed.
+    /// One final frame, header and payload copied into one block of the output's own memory, then flushed.
     /// Data, Pongs and Close take turns at one gate; nothing follows our Close (false when it
     /// has gone out already).
     /// </summary>
@@ -51,9 +51,14 @@ public sealed partial class ServerWebSocketStream
             }
 
             _closeSent = closing;
-            Span<byte> header = _output.GetSpan(WebSocketFrames.MaxHeaderSize);
-            _output.Advance(WebSocketFrames.WriteHeader(header, opcode, payload.Length));
-            _output.Write(payload.Span);
+            // The whole frame in one block of the output: the TLS layer under it writes a block at a
+            // time, one record per 16 KiB of it, so a 64 KiB DATA frame leaves as four full records
+            // rather than five or six spread over the 16 KiB blocks it would straddle.
+            int size = WebSocketFrames.ServerHeaderSize(payload.Length) + payload.Length;
+            Span<byte> frame = _output.GetSpan(size);
+            int header = WebSocketFrames.WriteHeader(frame, opcode, payload.Length);
+            payload.Span.CopyTo(frame[header..]);
+            _output.Advance(size);
             FlushResult result = await _output.FlushAsync(cancellationToken);
             if (result.IsCanceled)
             {

@@ -94,6 +94,9 @@ internal static class WebSocketFrames
         return true;
     }
 
+    /// <summary>The length of an unmasked header (the server's) for a payload of <paramref name="payloadLength"/> bytes.</summary>
+    public static int ServerHeaderSize(long payloadLength) => payloadLength < 126 ? 2 : payloadLength <= ushort.MaxValue ? 4 : 10;
+
     /// <summary>Writes the header of an unmasked final frame (the server's, §5.1); returns its length.</summary>
     public static int WriteHeader(Span<byte> destination, WebSocketOpcode opcode, long payloadLength)
     {

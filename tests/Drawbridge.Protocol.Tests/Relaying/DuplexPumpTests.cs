@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Drawbridge.Protocol.Framing;
 using Drawbridge.Protocol.Multiplexing;
 using Drawbridge.Protocol.Relaying;
 using Drawbridge.Protocol.Tests.Support;
@@ -205,6 +206,38 @@ public sealed class DuplexPumpTests
             await stream.CompleteWritesAsync();
             return sent;
         }
+    }
+
+    [Fact(Timeout = TestTimeouts.Test)]
+    public async Task FromAStreamIntoAMuxStream_EveryFrameButTheLastIsAFullSendPayload()
+    {
+        // A source that always has more (as a busy socket does): each read fills one DATA frame
+        // whose WebSocket message is four full TLS records; a 64 KiB read would have split into
+        // a full frame and a 17-byte one.
+        var (session, peer) = RawMuxPeer.Start(MuxRole.Acceptor);
+        await using var _ = session;
+        await using var __ = peer;
+        await peer.SendSynAsync(1);
+        MuxStream accepted = (await session.AcceptStreamAsync(CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Event))!;
+        byte[] sent = Payload.Random((3 * MuxLimits.SendDataPayload) + 100, seed: 8);
+        var source = new MemoryStream(sent);
+        Task<RelayResult> pump = DuplexPump.RunAsync(source, accepted, onFailure: null, CancellationToken.None);
+
+        var data = new List<RawFrame>();
+        while (await peer.ReadFrameAsync() is { } frame && !(frame.Type == MuxFrameType.Data && frame.Header.HasFlag(MuxFrameFlags.Fin)))
+        {
+            if (frame.Type == MuxFrameType.Data)
+            {
+                data.Add(frame);
+            }
+        }
+
+        await peer.SendAsync(w => MuxFrameWriter.WriteData(w, 1, [], fin: true));
+        RelayResult result = await pump.WaitAsync(TestTimeouts.Event);
+
+        Assert.Equal([MuxLimits.SendDataPayload, MuxLimits.SendDataPayload, MuxLimits.SendDataPayload, 100], data.Select(f => f.Payload.Length));
+        Assert.Equal(sent, data.SelectMany(f => f.Payload).ToArray());
+        Assert.True(result.Completed);
     }
 
     [Fact(Timeout = TestTimeouts.Test)]

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Net.WebSockets;
 using System.Text;
+using Drawbridge.Protocol.Framing;
 using Drawbridge.Protocol.Tests.Support;
 using Drawbridge.Protocol.Transport;
 
@@ -32,6 +33,37 @@ public sealed class ServerWebSocketStreamTests
 
         Assert.Equal(Payload.Digest(sentUp), Payload.Digest(await toServer.WaitAsync(TestTimeouts.Transfer)));
         Assert.Equal(Payload.Digest(sentDown), Payload.Digest(await toClient.WaitAsync(TestTimeouts.Transfer)));
+    }
+
+    [Theory(Timeout = TestTimeouts.Test)]
+    [InlineData(100)]
+    [InlineData(MuxLimits.SendDataPayload + MuxLimits.HeaderSize)]
+    [InlineData(200_000)]
+    public async Task AFrame_IsWrittenAsOneBlock_ThoughTheOutputsBlocksAreSmaller(int length)
+    {
+        // Kestrel's TLS layer writes one record per block of its input (16 KiB blocks at the
+        // edge): a frame laid over several blocks left as five or six records instead of four.
+        var toClient = new Pipe(new PipeOptions(pool: new SmallBlockPool(), pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
+        var toServer = new Pipe(new PipeOptions(useSynchronizationContext: false));
+        using var server = new ServerWebSocketStream(toServer.Reader, toClient.Writer);
+        byte[] payload = Payload.Random(length, seed: 9);
+
+        await server.WriteAsync(payload);
+        await server.WriteAsync(payload);
+        ReadResult result = await toClient.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Event);
+
+        int frame = WebSocketFrames.ServerHeaderSize(length) + length;
+        Assert.Equal(2 * frame, result.Buffer.Length);
+        Assert.True(result.Buffer.First.Length >= frame, $"the frame of {frame} bytes starts a block of {result.Buffer.First.Length}");
+        Assert.True(WebSocketFrames.TryReadHeader(result.Buffer, out WebSocketFrameHeader header));
+        Assert.Equal(payload, result.Buffer.Slice(header.HeaderLength, length).ToArray());
+    }
+
+    [Fact]
+    public void AFullDataFrameInAClientsMessage_IsExactlyFourTlsRecords()
+    {
+        byte[] message = RawWebSocketFrame.Client((byte)(RawWebSocketFrame.Fin | Binary), new byte[MuxLimits.HeaderSize + MuxLimits.SendDataPayload]);
+        Assert.Equal(4 * 16_384, message.Length);
     }
 
     [Fact(Timeout = TestTimeouts.Test)]
@@ -302,6 +334,27 @@ public sealed class ServerWebSocketStreamTests
     }
 
     /// <summary>The server's stream on two pipes, with the raw ends a test drives by hand.</summary>
+    /// <summary>Blocks of 16 KiB at most, as the edge's transport pool hands out.</summary>
+    private sealed class SmallBlockPool : MemoryPool<byte>
+    {
+        public override int MaxBufferSize => 16 * 1024;
+
+        public override IMemoryOwner<byte> Rent(int minBufferSize = -1) => new Block(new byte[MaxBufferSize]);
+
+        protected override void Dispose(bool disposing)
+        {
+        }
+
+        private sealed class Block(byte[] array) : IMemoryOwner<byte>
+        {
+            public Memory<byte> Memory => array;
+
+            public void Dispose()
+            {
+            }
+        }
+    }
+
     private sealed class Pair : IDisposable
     {
         public Pair() => Server = new ServerWebSocketStream(ToServer.Reader, ToClient.Writer);
