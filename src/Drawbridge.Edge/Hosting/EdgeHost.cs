@@ -132,7 +132,7 @@ internal sealed class EdgeHost : IAsyncDisposable
                 });
             });
         });
-        // Kestrel's sockets and TLS take their buffers from here: 16 KiB blocks, not 4 KiB.
+        // Kestrel's sockets and TLS take their buffers from here: 64 KiB blocks, not 4 KiB.
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>, TransportMemoryPoolFactory>();
 
         builder.Services.AddSingleton(time);
