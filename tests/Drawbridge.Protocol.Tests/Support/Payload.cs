@@ -73,6 +73,23 @@ internal static class Payload
         return (total, hash.GetHashAndReset());
     }
 
+    /// <summary>Reads exactly <paramref name="length"/> bytes (an earlier EOF fails); returns them
+    /// as <see cref="ReadToEndHashedAsync"/> does, for a stream the test does not close.</summary>
+    public static async Task<(long Length, byte[] Sha256)> ReadHashedAsync(Stream stream, long length)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        byte[] buffer = new byte[37_000];
+        for (long left = length; left > 0;)
+        {
+            int read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)));
+            Assert.True(read > 0, $"the stream ended {left} bytes short of {length}");
+            hash.AppendData(buffer, 0, read);
+            left -= read;
+        }
+
+        return (length, hash.GetHashAndReset());
+    }
+
     public static async Task<byte[]> ReadToEndAsync(Stream stream)
     {
         using var copy = new MemoryStream();

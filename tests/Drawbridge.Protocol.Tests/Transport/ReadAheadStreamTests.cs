@@ -157,16 +157,17 @@ public sealed class ReadAheadStreamTests
             client.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" }),
             server.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate })).WaitAsync(TestTimeouts.Event);
         int[] pieces = [1, 16_384, 16_385, 65_536, 65_535, 200_000, 7, 300];
+        long length = pieces.Sum() * 8L;
 
-        Task<(long, byte[])> atClient = Payload.ReadToEndHashedAsync(client);
-        Task<(long, byte[])> atServer = Payload.ReadToEndHashedAsync(server);
-        var down = await Payload.WriteRandomInPiecesAsync(server, pieces, rounds: 8, seed: 5);
-        var up = await Payload.WriteRandomInPiecesAsync(client, pieces, rounds: 8, seed: 6);
-        await server.ShutdownAsync();
-        await client.ShutdownAsync();
+        // Both ways at once, read by count: no TLS shutdown, which OpenSSL must not run while
+        // the same connection decrypts on another thread.
+        Task<(long, byte[])> atClient = Payload.ReadHashedAsync(client, length);
+        Task<(long, byte[])> atServer = Payload.ReadHashedAsync(server, length);
+        Task<(long, byte[])> down = Payload.WriteRandomInPiecesAsync(server, pieces, rounds: 8, seed: 5);
+        Task<(long, byte[])> up = Payload.WriteRandomInPiecesAsync(client, pieces, rounds: 8, seed: 6);
 
-        Assert.Equal(Payload.Digest(down), Payload.Digest(await atClient.WaitAsync(TestTimeouts.Transfer)));
-        Assert.Equal(Payload.Digest(up), Payload.Digest(await atServer.WaitAsync(TestTimeouts.Transfer)));
+        Assert.Equal(Payload.Digest(await up.WaitAsync(TestTimeouts.Transfer)), Payload.Digest(await atServer.WaitAsync(TestTimeouts.Transfer)));
+        Assert.Equal(Payload.Digest(await down.WaitAsync(TestTimeouts.Transfer)), Payload.Digest(await atClient.WaitAsync(TestTimeouts.Transfer)));
     }
 
     [Fact(Timeout = TestTimeouts.Test)]
