@@ -52,6 +52,7 @@ public sealed class ReadAheadStream(Stream inner) : Stream
 
             _buffer ??= ArrayPool<byte>.Shared.Rent(BufferSize);
             int read = await inner.ReadAsync(_buffer.AsMemory(0, BufferSize), cancellationToken);
+            ObjectDisposedException.ThrowIf(_buffer is null, this); // disposed while the read waited
             _busy = read == BufferSize;
             _start = 0;
             _end = read;
