@@ -9,6 +9,11 @@ namespace Drawbridge.Protocol.Transport;
 /// <summary>Writing: each write one binary frame, straight into the output.</summary>
 public sealed partial class ServerWebSocketStream
 {
+    /// <summary>Frames up to this size (a full mux DATA frame with its header) go into one block
+    /// of the output; larger ones, which the link never sends, are laid over several rather than
+    /// making the output allocate a block their size.</summary>
+    private const int WholeFrameLimit = 64 * 1024;
+
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (!buffer.IsEmpty && !await SendFrameAsync(WebSocketOpcode.Binary, buffer, closing: false, cancellationToken))
@@ -51,14 +56,23 @@ public sealed partial class ServerWebSocketStream
             }
 
             _closeSent = closing;
-            // The whole frame in one block of the output: the TLS layer under it writes a block at a
-            // time, one record per 16 KiB of it, so a 64 KiB DATA frame leaves as four full records
-            // rather than five or six spread over the 16 KiB blocks it would straddle.
             int size = WebSocketFrames.ServerHeaderSize(payload.Length) + payload.Length;
-            Span<byte> frame = _output.GetSpan(size);
-            int header = WebSocketFrames.WriteHeader(frame, opcode, payload.Length);
-            payload.Span.CopyTo(frame[header..]);
-            _output.Advance(size);
+            if (size <= WholeFrameLimit)
+            {
+                // The whole frame in one block of the output: the TLS layer under it writes a block
+                // at a time, one record per 16 KiB of it, so a full DATA frame leaves as four full
+                // records rather than five or six spread over the blocks it would straddle.
+                Span<byte> frame = _output.GetSpan(size);
+                int header = WebSocketFrames.WriteHeader(frame, opcode, payload.Length);
+                payload.Span.CopyTo(frame[header..]);
+                _output.Advance(size);
+            }
+            else
+            {
+                _output.Advance(WebSocketFrames.WriteHeader(_output.GetSpan(WebSocketFrames.MaxHeaderSize), opcode, payload.Length));
+                _output.Write(payload.Span);
+            }
+
             FlushResult result = await _output.FlushAsync(cancellationToken);
             if (result.IsCanceled)
             {

@@ -38,7 +38,6 @@ public sealed class ServerWebSocketStreamTests
     [Theory(Timeout = TestTimeouts.Test)]
     [InlineData(100)]
     [InlineData(MuxLimits.SendDataPayload + MuxLimits.HeaderSize)]
-    [InlineData(200_000)]
     public async Task AFrame_IsWrittenAsOneBlock_ThoughTheOutputsBlocksAreSmaller(int length)
     {
         // Kestrel's TLS layer writes one record per block of its input (16 KiB blocks at the
@@ -57,6 +56,23 @@ public sealed class ServerWebSocketStreamTests
         Assert.True(result.Buffer.First.Length >= frame, $"the frame of {frame} bytes starts a block of {result.Buffer.First.Length}");
         Assert.True(WebSocketFrames.TryReadHeader(result.Buffer, out WebSocketFrameHeader header));
         Assert.Equal(payload, result.Buffer.Slice(header.HeaderLength, length).ToArray());
+    }
+
+    [Fact(Timeout = TestTimeouts.Test)]
+    public async Task AFrameLargerThanABlock_IsLaidOverSeveralBlocks_AndArrivesWhole()
+    {
+        var toClient = new Pipe(new PipeOptions(pool: new SmallBlockPool(), pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
+        var toServer = new Pipe(new PipeOptions(useSynchronizationContext: false));
+        using var server = new ServerWebSocketStream(toServer.Reader, toClient.Writer);
+        byte[] payload = Payload.Random(200_000, seed: 10);
+
+        await server.WriteAsync(payload);
+        ReadResult result = await toClient.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Event);
+
+        Assert.Equal(10 + payload.Length, result.Buffer.Length);
+        Assert.True(result.Buffer.First.Length <= 16 * 1024, "a frame larger than a block made the output allocate one its size");
+        Assert.True(WebSocketFrames.TryReadHeader(result.Buffer, out WebSocketFrameHeader header));
+        Assert.Equal(payload, result.Buffer.Slice(header.HeaderLength).ToArray());
     }
 
     [Fact]
