@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using Drawbridge.Protocol.Framing;
 using Drawbridge.Protocol.Transport;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
@@ -16,8 +17,9 @@ namespace Drawbridge.Edge.Hosting;
 /// </summary>
 internal static class EdgeWebSockets
 {
-    /// <summary>A full mux frame (64 KiB and its header) in one WebSocket frame fits one read.</summary>
-    private const int ReadBufferSize = 64 * 1024 + 64;
+    /// <summary>The largest mux frame with its header, in one WebSocket frame (at most 14 bytes of
+    /// header), fits one read.</summary>
+    private const int ReadBufferSize = MuxLimits.MaxPayload + MuxLimits.HeaderSize + 14;
 
     public static async Task<ServerWebSocketStream> AcceptAsync(HttpContext context, string subProtocol)
     {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using Drawbridge.Protocol.Framing;
 using Microsoft.AspNetCore.Connections;
 
 namespace Drawbridge.Edge.Hosting;
@@ -19,7 +20,7 @@ namespace Drawbridge.Edge.Hosting;
 /// </summary>
 internal sealed class TransportMemoryPool : MemoryPool<byte>
 {
-    public const int BlockSize = 64 * 1024;
+    public const int BlockSize = MuxLimits.DataMessageSize;
 
     /// <summary>Blocks kept for reuse; beyond this a returned block is left to the GC (a burst
     /// does not pin memory for good). 256 × 64 KiB = 16 MiB.</summary>

@@ -11,13 +11,20 @@ public static class MuxLimits
     public const int MaxPayload = 65_536;
 
     /// <summary>
+    /// A full DATA frame as it goes out, in its WebSocket message: 64 KiB, four full TLS records
+    /// of 16 KiB. The unit the senders fill (<see cref="SendDataPayload"/>), the edge writes whole
+    /// and its transport blocks hold, and a client reads ahead under TLS.
+    /// </summary>
+    public const int DataMessageSize = 64 * 1024;
+
+    /// <summary>
     /// The DATA payload a sender puts in one frame: a sender's choice, not a limit (receivers take
     /// up to <see cref="MaxPayload"/>). The frame with its 9-byte header, in a client's WebSocket
-    /// message (an 8-byte header under 64 KiB), is exactly 64 KiB: four full TLS records of 16 KiB.
-    /// With a 64 KiB payload every frame made a fifth TLS record of 23 bytes, which the TLS layer
-    /// sent on its own (a third of the client's sends and a fifth of the records, measured).
+    /// message (an 8-byte header under 64 KiB), is exactly <see cref="DataMessageSize"/>. With a
+    /// 64 KiB payload every frame made a fifth TLS record of 23 bytes, which the TLS layer sent on
+    /// its own (a third of the client's sends and a fifth of the records, measured).
     /// </summary>
-    public const int SendDataPayload = 64 * 1024 - HeaderSize - 8;
+    public const int SendDataPayload = DataMessageSize - HeaderSize - 8;
 
     /// <summary>Largest SYN payload (§3): an open message is a few hundred bytes.</summary>
     public const int MaxSynPayload = 16_384;

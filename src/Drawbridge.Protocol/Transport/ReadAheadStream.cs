@@ -1,4 +1,5 @@
 using System.Buffers;
+using Drawbridge.Protocol.Framing;
 
 namespace Drawbridge.Protocol.Transport;
 
@@ -14,7 +15,8 @@ namespace Drawbridge.Protocol.Transport;
 /// </summary>
 public sealed class ReadAheadStream(Stream inner) : Stream
 {
-    internal const int BufferSize = 64 * 1024;
+    /// <summary>A full DATA frame: four TLS records per <c>recv</c>.</summary>
+    internal const int BufferSize = MuxLimits.DataMessageSize;
 
     private byte[]? _buffer;
     private int _start;
@@ -50,12 +52,9 @@ public sealed class ReadAheadStream(Stream inner) : Stream
                 return await inner.ReadAsync(buffer, cancellationToken); // as large as ours: no copy
             }
 
-            _buffer ??= ArrayPool<byte>.Shared.Rent(BufferSize);
-            int read = await inner.ReadAsync(_buffer.AsMemory(0, BufferSize), cancellationToken);
+            int read = await inner.ReadAsync(RentedBuffer().AsMemory(0, BufferSize), cancellationToken);
             ObjectDisposedException.ThrowIf(_buffer is null, this); // disposed while the read waited
-            _busy = read == BufferSize;
-            _start = 0;
-            _end = read;
+            Filled(read);
         }
 
         return Take(buffer.Span);
@@ -70,11 +69,7 @@ public sealed class ReadAheadStream(Stream inner) : Stream
                 return inner.Read(buffer);
             }
 
-            _buffer ??= ArrayPool<byte>.Shared.Rent(BufferSize);
-            int read = inner.Read(_buffer, 0, BufferSize);
-            _busy = read == BufferSize;
-            _start = 0;
-            _end = read;
+            Filled(inner.Read(RentedBuffer(), 0, BufferSize));
         }
 
         return Take(buffer);
@@ -102,6 +97,16 @@ public sealed class ReadAheadStream(Stream inner) : Stream
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
     public override void SetLength(long value) => throw new NotSupportedException();
+
+    private byte[] RentedBuffer() => _buffer ??= ArrayPool<byte>.Shared.Rent(BufferSize);
+
+    /// <summary>The socket gave <paramref name="read"/> bytes; a full buffer means more is waiting.</summary>
+    private void Filled(int read)
+    {
+        _busy = read == BufferSize;
+        _start = 0;
+        _end = read;
+    }
 
     /// <summary>Copies what is buffered (none for an empty destination: a zero-byte read that
     /// finds data returns at once); the buffer goes back to the pool once emptied by a read

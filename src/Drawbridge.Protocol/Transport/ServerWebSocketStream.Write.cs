@@ -3,17 +3,13 @@ using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Net.WebSockets;
 using System.Text;
+using Drawbridge.Protocol.Framing;
 
 namespace Drawbridge.Protocol.Transport;
 
 /// <summary>Writing: each write one binary frame, straight into the output.</summary>
 public sealed partial class ServerWebSocketStream
 {
-    /// <summary>Frames up to this size (a full mux DATA frame with its header) go into one block
-    /// of the output; larger ones, which the link never sends, are laid over several rather than
-    /// making the output allocate a block their size.</summary>
-    private const int WholeFrameLimit = 64 * 1024;
-
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (!buffer.IsEmpty && !await SendFrameAsync(WebSocketOpcode.Binary, buffer, closing: false, cancellationToken))
@@ -56,23 +52,13 @@ public sealed partial class ServerWebSocketStream
             }
 
             _closeSent = closing;
-            int size = WebSocketFrames.ServerHeaderSize(payload.Length) + payload.Length;
-            if (size <= WholeFrameLimit)
-            {
-                // The whole frame in one block of the output: the TLS layer under it writes a block
-                // at a time, one record per 16 KiB of it, so a full DATA frame leaves as four full
-                // records rather than five or six spread over the blocks it would straddle.
-                Span<byte> frame = _output.GetSpan(size);
-                int header = WebSocketFrames.WriteHeader(frame, opcode, payload.Length);
-                payload.Span.CopyTo(frame[header..]);
-                _output.Advance(size);
-            }
-            else
-            {
-                _output.Advance(WebSocketFrames.WriteHeader(_output.GetSpan(WebSocketFrames.MaxHeaderSize), opcode, payload.Length));
-                _output.Write(payload.Span);
-            }
-
+            // Room for the whole frame in one block of the output first: the TLS layer under it
+            // writes a block at a time, one record per 16 KiB of it, so a full DATA frame leaves as
+            // four full records rather than five or six spread over the blocks it would straddle.
+            // A larger frame (the link sends none) is laid over several blocks, not given one its size.
+            _output.GetSpan(Math.Min(WebSocketFrames.ServerHeaderSize(payload.Length) + payload.Length, MuxLimits.DataMessageSize));
+            _output.Advance(WebSocketFrames.WriteHeader(_output.GetSpan(WebSocketFrames.MaxHeaderSize), opcode, payload.Length));
+            _output.Write(payload.Span);
             FlushResult result = await _output.FlushAsync(cancellationToken);
             if (result.IsCanceled)
             {

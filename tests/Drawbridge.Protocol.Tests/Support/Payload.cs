@@ -58,36 +58,29 @@ internal static class Payload
     public static (long Length, string Sha256) Digest((long Length, byte[] Sha256) transfer) => (transfer.Length, Convert.ToHexString(transfer.Sha256));
 
     /// <summary>Reads to EOF; returns the byte count and their SHA-256.</summary>
-    public static async Task<(long Length, byte[] Sha256)> ReadToEndHashedAsync(Stream stream)
+    public static Task<(long Length, byte[] Sha256)> ReadToEndHashedAsync(Stream stream) => ReadHashedAsync(stream, length: null);
+
+    /// <summary>Reads exactly <paramref name="length"/> bytes (an earlier EOF fails), or to EOF when
+    /// it is null; returns the byte count and their SHA-256. By count: for a stream the test does not close.</summary>
+    public static async Task<(long Length, byte[] Sha256)> ReadHashedAsync(Stream stream, long? length)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         byte[] buffer = new byte[37_000]; // deliberately not a multiple of any frame or window size
         long total = 0;
-        int read;
-        while ((read = await stream.ReadAsync(buffer)) > 0)
+        while (length is null || total < length)
         {
+            int read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, (length ?? long.MaxValue) - total)));
+            if (read == 0)
+            {
+                Assert.True(length is null, $"the stream ended {length - total} bytes short of {length}");
+                break;
+            }
+
             hash.AppendData(buffer, 0, read);
             total += read;
         }
 
         return (total, hash.GetHashAndReset());
-    }
-
-    /// <summary>Reads exactly <paramref name="length"/> bytes (an earlier EOF fails); returns them
-    /// as <see cref="ReadToEndHashedAsync"/> does, for a stream the test does not close.</summary>
-    public static async Task<(long Length, byte[] Sha256)> ReadHashedAsync(Stream stream, long length)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        byte[] buffer = new byte[37_000];
-        for (long left = length; left > 0;)
-        {
-            int read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)));
-            Assert.True(read > 0, $"the stream ended {left} bytes short of {length}");
-            hash.AppendData(buffer, 0, read);
-            left -= read;
-        }
-
-        return (length, hash.GetHashAndReset());
     }
 
     public static async Task<byte[]> ReadToEndAsync(Stream stream)
