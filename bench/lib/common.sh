@@ -213,15 +213,17 @@ stale() {
     \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' \) -newer "$output" -print -quit) ]]
 }
 
-# The product and the S10k tool, built (Release) into artifacts/bench/ so that nobody's
+# The product and the harness's own tools (S10k, and the TLS relay of dotnet-2tls), built (Release) into artifacts/bench/ so that nobody's
 # `./drawbridge` or test build replaces the binaries under a running benchmark. drawbridge is
 # either the JIT build run by the dotnet host, or a NativeAOT executable (--drawbridge-build).
 readonly drawbridge_out="$repo_root/artifacts/bench/drawbridge"
 readonly drawbridge_aot_out="$repo_root/artifacts/bench/drawbridge-aot"
 readonly s10k_out="$repo_root/artifacts/bench/s10k"
+readonly tlsrelay_out="$repo_root/artifacts/bench/tlsrelay"
 readonly drawbridge_dll="$drawbridge_out/drawbridge.dll"
 readonly drawbridge_aot_exe="$drawbridge_aot_out/drawbridge"
 readonly s10k_dll="$s10k_out/s10k.dll"
+readonly tlsrelay_dll="$tlsrelay_out/tlsrelay.dll"
 drawbridge_cmd=()   # how paths.sh runs drawbridge; set by build_binaries
 
 # The runtime identifier of this machine, for the NativeAOT publish.
@@ -259,12 +261,19 @@ build_binaries() {
       touch "$drawbridge_dll"
     fi
   fi
-  if stale "$s10k_dll" "$bench_dir/S10k" "${sources[@]:1}"; then
-    log "building the S10k tool into ${s10k_out#"$repo_root"/}"
-    "${lock[@]}" dotnet build "$bench_dir/S10k" -c Release -o "$s10k_out" -nologo -clp:ErrorsOnly >&2 \
-      || { echo "bench/run: building bench/S10k failed (errors above)" >&2; exit 1; }
-    touch "$s10k_dll"
-  fi
+  local tool dll out
+  for tool in S10k TlsRelay; do
+    case $tool in
+      S10k) dll=$s10k_dll out=$s10k_out ;;
+      TlsRelay) dll=$tlsrelay_dll out=$tlsrelay_out ;;
+    esac
+    if stale "$dll" "$bench_dir/$tool" "${sources[@]:1}"; then
+      log "building bench/$tool into ${out#"$repo_root"/}"
+      "${lock[@]}" dotnet build "$bench_dir/$tool" -c Release -o "$out" -nologo -clp:ErrorsOnly >&2 \
+        || { echo "bench/run: building bench/$tool failed (errors above)" >&2; exit 1; }
+      touch "$dll"
+    fi
+  done
 }
 
 # The origins every path leads to: iperf3 (T1, T4, CPU), redis (L1, R50, C50) and the S10k

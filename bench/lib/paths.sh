@@ -1,4 +1,4 @@
-# The four paths of BENCH.md. Each start_<path> function brings its path up to the origins
+# The four paths of BENCH.md, and dotnet-2tls (below). Each start_<path> function brings its path up to the origins
 # (iperf3, redis, and for drawbridge the S10k echo service), probes it end to end, and fills
 #   port_iperf[path] port_redis[path]   where the client tools connect
 #   relay_pids[path]                    "our processes" for the CPU measure (descendants included)
@@ -76,24 +76,36 @@ EOF
   probe_path ssh "$client_side"
 }
 
-# stunnel-2tls: plain -> TLS -> plain -> TLS -> plain, four stunnel processes, each with one
-# service per origin. Self-signed certificate, which the client-mode stunnels verify.
-start_stunnel_2tls() {
-  local dir="$work/stunnel" i service
-  mkdir -p "$dir"
+# The two TLS relay chains, stunnel-2tls and dotnet-2tls: plain -> TLS -> plain -> TLS -> plain,
+# four relay processes, each with one route per origin. Self-signed certificate, which the
+# client-side relays (1 and 3) verify.
+chain_certificate() {
+  local dir="$1"
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
     -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
-    -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>"$work/logs/stunnel-openssl.log" || { start_error="openssl failed"; return 1; }
+    -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>"$dir/openssl.log" || { start_error="openssl failed (see $dir/openssl.log)"; return 1; }
+}
 
-  # hop[service,k] is where stunnel k (1..4) accepts; stunnel 4 connects to the origin.
-  declare -A hop=()
+# Fills the caller's hop[service,k]: where relay k (1..4) of PATH's chain accepts for service;
+# relay 4 connects to hop[service,5], the origin.
+chain_ports() {
+  local path="$1" service i
   for service in iperf redis; do
     for i in 1 2 3 4; do alloc_port "hop[$service,$i]"; done
   done
   hop[iperf,5]=$iperf_port
   hop[redis,5]=$redis_port
-  port_iperf[stunnel-2tls]=${hop[iperf,1]}
-  port_redis[stunnel-2tls]=${hop[redis,1]}
+  port_iperf[$path]=${hop[iperf,1]}
+  port_redis[$path]=${hop[redis,1]}
+}
+
+# stunnel-2tls: the chain with four stunnel processes.
+start_stunnel_2tls() {
+  local dir="$work/stunnel" i service
+  mkdir -p "$dir"
+  chain_certificate "$dir" || return 1
+  declare -A hop=()
+  chain_ports stunnel-2tls
 
   local pids=() mode
   for i in 1 2 3 4; do
@@ -121,6 +133,31 @@ key = $dir/key.pem"
   done
   relay_pids[stunnel-2tls]="${pids[*]}"
   probe_path stunnel-2tls "${pids[0]}"
+}
+
+# dotnet-2tls: the same chain with the harness's own relay (bench/TlsRelay): .NET sockets and
+# SslStream, 64 KiB copies, nothing else. What .NET's TLS costs with no product logic on top.
+start_dotnet_2tls() {
+  local dir="$work/dotnet-2tls" i service
+  mkdir -p "$dir"
+  chain_certificate "$dir" || return 1
+  declare -A hop=()
+  chain_ports dotnet-2tls
+
+  local pids=() routes mode
+  for i in 1 2 3 4; do
+    routes=()
+    for service in iperf redis; do
+      routes+=("127.0.0.1:${hop[$service,$i]}=127.0.0.1:${hop[$service,$((i + 1))]}")
+    done
+    # As in stunnel-2tls: odd relays take plain text and speak TLS onward, even ones end TLS.
+    if ((i % 2)); then mode=(client "$dir/cert.pem"); else mode=(server "$dir/cert.pem" "$dir/key.pem"); fi
+    start_bg "tlsrelay$i" dotnet "$tlsrelay_dll" "${mode[@]}" "${routes[@]}"
+    pids+=("$last_pid")
+    wait_until "dotnet-2tls: relay $i" 15 "$last_pid" tcp_open "${hop[redis,$i]}" || return 1
+  done
+  relay_pids[dotnet-2tls]="${pids[*]}"
+  probe_path dotnet-2tls "${pids[0]}"
 }
 
 # drawbridge: edge, connector and `access tcp` as separate processes, laid out as the README's
