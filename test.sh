@@ -167,6 +167,15 @@ bench_refuses() { # expected message, then the arguments
     return 1
   fi
 }
+tlsrelay_refuses() { # expected message, then the arguments
+  local expected=$1 output status
+  shift
+  output=$(timeout 30 dotnet "$repo_root/artifacts/bench/tlsrelay/tlsrelay.dll" "$@" 2>&1) && status=0 || status=$?
+  if ((status != 2)) || [[ $output != *"$expected"* ]]; then
+    echo "test.sh: tlsrelay $* should fail with exit 2 and say '$expected'; it exited $status: $output" >&2
+    return 1
+  fi
+}
 if [[ -z $filter ]]; then
   { bench_refuses "unknown measure 'CPU'" --measures T1,CPU &&
     bench_refuses "unknown path 'stunel'" --paths ssh,stunel &&
@@ -176,6 +185,22 @@ if [[ -z $filter ]]; then
     bench_refuses "--access-flag wants a flag" --access-flag 'x;rm' &&
     bench_refuses "unknown argument '--bogus'" --bogus; } || failed_projects+=("bench/run arguments")
   bench/run --quick | tee "$results_dir/bench-quick.md" || failed_projects+=("bench/run --quick")
+  # dotnet-2tls's relay (built by the quick run) refuses what it cannot relay, naming it.
+  cert="$(mktemp -d)/cert.pem"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost \
+    -keyout "${cert%.pem}.key" -out "$cert" 2>/dev/null
+  { tlsrelay_refuses "usage: tlsrelay" &&
+    tlsrelay_refuses "usage: tlsrelay" client "$cert" &&
+    tlsrelay_refuses "usage: tlsrelay" proxy "$cert" 127.0.0.1:1=127.0.0.1:2 &&
+    tlsrelay_refuses "'127.0.0.1:1' is not ACCEPT=CONNECT" client "$cert" 127.0.0.1:1 &&
+    tlsrelay_refuses "is not ACCEPT=CONNECT" client "$cert" 127.0.0.1:1=127.0.0.1:2=127.0.0.1:3 &&
+    tlsrelay_refuses "'127.0.0.1:99999' is not an IP address and port" client "$cert" 127.0.0.1:99999=127.0.0.1:2 &&
+    tlsrelay_refuses "'127.0.0.1:0' is not an IP address and port" client "$cert" 127.0.0.1:1=127.0.0.1:0 &&
+    tlsrelay_refuses "xxxx…' is not an IP address and port" client "$cert" "$(printf 'x%.0s' {1..5000}):1=127.0.0.1:2" &&
+    tlsrelay_refuses "cannot load the certificate /nonexistent/cert.pem" client /nonexistent/cert.pem 127.0.0.1:1=127.0.0.1:2 &&
+    tlsrelay_refuses "cannot load the certificate ${cert%.pem}.key" client "${cert%.pem}.key" 127.0.0.1:1=127.0.0.1:2 &&
+    tlsrelay_refuses "cannot load the certificate $cert with $cert" server "$cert" "$cert" 127.0.0.1:1=127.0.0.1:2; } || failed_projects+=("bench/TlsRelay arguments")
+  rm -r "$(dirname "$cert")"
 fi
 
 # 4. One summary over all projects. TRX counts errored, timed-out and aborted tests apart

@@ -39,11 +39,10 @@ internal static class Program
                     throw new ArgumentException($"'{route}' is not ACCEPT=CONNECT (e.g. 127.0.0.1:9001=127.0.0.1:9002)");
                 }
 
-                _ = relay.ListenAsync(IPEndPoint.Parse(ends[0]), IPEndPoint.Parse(ends[1]));
+                _ = relay.ListenAsync(ParseEndpoint(ends[0]), ParseEndpoint(ends[1]));
             }
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or IOException or SocketException
-                                      or System.Security.Cryptography.CryptographicException)
+        catch (Exception e) when (e is ArgumentException or SocketException)
         {
             await Console.Error.WriteLineAsync($"tlsrelay: {e.Message}");
             return 2;
@@ -53,6 +52,11 @@ internal static class Program
         await Task.Delay(Timeout.Infinite);
         return 0;
     }
+
+    private static IPEndPoint ParseEndpoint(string text) =>
+        IPEndPoint.TryParse(text, out IPEndPoint? endpoint) && endpoint.Port != 0
+            ? endpoint
+            : throw new ArgumentException($"'{(text.Length > 64 ? text[..64] + "…" : text)}' is not an IP address and port (e.g. 127.0.0.1:9001)");
 
     private sealed class Relay
     {
@@ -65,10 +69,23 @@ internal static class Program
             _endsTls = endsTls;
         }
 
-        public static Relay Client(string certFile) => new(X509CertificateLoader.LoadCertificateFromFile(certFile), endsTls: false);
+        public static Relay Client(string certFile) =>
+            new(Load(certFile, () => X509CertificateLoader.LoadCertificateFromFile(certFile)), endsTls: false);
 
         public static Relay Server(string certFile, string keyFile) =>
-            new(X509Certificate2.CreateFromPemFile(certFile, keyFile), endsTls: true);
+            new(Load($"{certFile} with {keyFile}", () => X509Certificate2.CreateFromPemFile(certFile, keyFile)), endsTls: true);
+
+        private static X509Certificate2 Load(string what, Func<X509Certificate2> load)
+        {
+            try
+            {
+                return load();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                throw new ArgumentException($"cannot load the certificate {what}: {e.Message}", e);
+            }
+        }
 
         public Task ListenAsync(IPEndPoint accept, IPEndPoint connect)
         {
