@@ -77,19 +77,19 @@ EOF
 }
 
 # The two TLS relay chains, stunnel-2tls and dotnet-2tls: plain -> TLS -> plain -> TLS -> plain,
-# four relay processes, each with one route per origin. Self-signed certificate, which the
-# client-side relays (1 and 3) verify.
-chain_certificate() {
-  local dir="$1"
+# four relay processes, each with one route per origin. Odd relays take plain text and speak TLS
+# onward; even ones end TLS. Self-signed certificate, which the odd ones verify.
+#
+# start_chain PATH RELAY brings one up in $work/PATH: RELAY I DIR starts relay I (1..4) with
+# last_pid set, accepting for each service on hop[service,I] and connecting to hop[service,I+1]
+# (hop[service,5] is the origin).
+start_chain() {
+  local path="$1" relay="$2" dir="$work/$1" i service pids=()
+  mkdir -p "$dir"
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
     -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
     -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>"$dir/openssl.log" || { start_error="openssl failed (see $dir/openssl.log)"; return 1; }
-}
-
-# Fills the caller's hop[service,k]: where relay k (1..4) of PATH's chain accepts for service;
-# relay 4 connects to hop[service,5], the origin.
-chain_ports() {
-  local path="$1" service i
+  declare -A hop=()
   for service in iperf redis; do
     for i in 1 2 3 4; do alloc_port "hop[$service,$i]"; done
   done
@@ -97,67 +97,52 @@ chain_ports() {
   hop[redis,5]=$redis_port
   port_iperf[$path]=${hop[iperf,1]}
   port_redis[$path]=${hop[redis,1]}
+
+  for i in 1 2 3 4; do
+    "$relay" "$i" "$dir"
+    pids+=("$last_pid")
+    wait_until "$path: relay $i" 15 "$last_pid" tcp_open "${hop[redis,$i]}" || return 1
+  done
+  relay_pids[$path]="${pids[*]}"
+  probe_path "$path" "${pids[0]}"
 }
 
 # stunnel-2tls: the chain with four stunnel processes.
-start_stunnel_2tls() {
-  local dir="$work/stunnel" i service
-  mkdir -p "$dir"
-  chain_certificate "$dir" || return 1
-  declare -A hop=()
-  chain_ports stunnel-2tls
+start_stunnel_2tls() { start_chain stunnel-2tls stunnel_relay; }
 
-  local pids=() mode
-  for i in 1 2 3 4; do
-    # Odd stunnels take plain text and speak TLS onward (client mode); even ones end TLS.
-    if ((i % 2)); then mode="client = yes
+stunnel_relay() {
+  local i="$1" dir="$2" mode service
+  if ((i % 2)); then mode="client = yes
 verifyPeer = yes
 CAfile = $dir/cert.pem"
-    else mode="cert = $dir/cert.pem
+  else mode="cert = $dir/cert.pem
 key = $dir/key.pem"
-    fi
-    {
-      echo "foreground = yes"
-      echo "pid ="
-      echo "debug = warning"
-      for service in iperf redis; do
-        echo "[$service]"
-        echo "accept = 127.0.0.1:${hop[$service,$i]}"
-        echo "connect = 127.0.0.1:${hop[$service,$((i + 1))]}"
-        echo "$mode"
-      done
-    } >"$dir/stunnel$i.conf"
-    start_bg "stunnel$i" stunnel "$dir/stunnel$i.conf"
-    pids+=("$last_pid")
-    wait_until "stunnel-2tls: stunnel $i" 15 "$last_pid" tcp_open "${hop[redis,$i]}" || return 1
-  done
-  relay_pids[stunnel-2tls]="${pids[*]}"
-  probe_path stunnel-2tls "${pids[0]}"
+  fi
+  {
+    echo "foreground = yes"
+    echo "pid ="
+    echo "debug = warning"
+    for service in iperf redis; do
+      echo "[$service]"
+      echo "accept = 127.0.0.1:${hop[$service,$i]}"
+      echo "connect = 127.0.0.1:${hop[$service,$((i + 1))]}"
+      echo "$mode"
+    done
+  } >"$dir/stunnel$i.conf"
+  start_bg "stunnel$i" stunnel "$dir/stunnel$i.conf"
 }
 
 # dotnet-2tls: the same chain with the harness's own relay (bench/TlsRelay): .NET sockets and
 # SslStream, 64 KiB copies, nothing else. What .NET's TLS costs with no product logic on top.
-start_dotnet_2tls() {
-  local dir="$work/dotnet-2tls" i service
-  mkdir -p "$dir"
-  chain_certificate "$dir" || return 1
-  declare -A hop=()
-  chain_ports dotnet-2tls
+start_dotnet_2tls() { start_chain dotnet-2tls tlsrelay_relay; }
 
-  local pids=() routes mode
-  for i in 1 2 3 4; do
-    routes=()
-    for service in iperf redis; do
-      routes+=("127.0.0.1:${hop[$service,$i]}=127.0.0.1:${hop[$service,$((i + 1))]}")
-    done
-    # As in stunnel-2tls: odd relays take plain text and speak TLS onward, even ones end TLS.
-    if ((i % 2)); then mode=(client "$dir/cert.pem"); else mode=(server "$dir/cert.pem" "$dir/key.pem"); fi
-    start_bg "tlsrelay$i" dotnet "$tlsrelay_dll" "${mode[@]}" "${routes[@]}"
-    pids+=("$last_pid")
-    wait_until "dotnet-2tls: relay $i" 15 "$last_pid" tcp_open "${hop[redis,$i]}" || return 1
+tlsrelay_relay() {
+  local i="$1" dir="$2" mode routes=() service
+  for service in iperf redis; do
+    routes+=("127.0.0.1:${hop[$service,$i]}=127.0.0.1:${hop[$service,$((i + 1))]}")
   done
-  relay_pids[dotnet-2tls]="${pids[*]}"
-  probe_path dotnet-2tls "${pids[0]}"
+  if ((i % 2)); then mode=(client "$dir/cert.pem"); else mode=(server "$dir/cert.pem" "$dir/key.pem"); fi
+  start_bg "tlsrelay$i" dotnet "$tlsrelay_dll" "${mode[@]}" "${routes[@]}"
 }
 
 # drawbridge: edge, connector and `access tcp` as separate processes, laid out as the README's
