@@ -39,11 +39,15 @@ public sealed partial class MuxSession : IAsyncDisposable
         Role = role;
         _options = options ?? new MuxSessionOptions();
         _time = _options.TimeProvider;
-        _output = UnpausedPipe.Create(minimumSegmentSize: 16 * 1024);
+        _output = UnpausedPipe.Create(_options.FramePool, minimumSegmentSize: 16 * 1024);
+        StreamPipeOptions = UnpausedPipe.InlineReader(_options.FramePool);
         _linkReceive = new ReceiveWindow(MuxLimits.InitialLinkWindow, MuxLimits.MaxLinkWindow, _time.GetTimestamp());
     }
 
     public MuxRole Role { get; }
+
+    /// <summary>How this link's streams make their inbound pipes.</summary>
+    internal PipeOptions StreamPipeOptions { get; }
 
     /// <summary>Completes when the link has ended and its transport is closed.</summary>
     public Task<MuxLinkEnd> Completion => _completion.Task;

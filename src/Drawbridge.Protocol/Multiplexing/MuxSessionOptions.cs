@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Drawbridge.Protocol.Multiplexing;
 
 /// <summary>Tunables of one link. The wire constants live in <see cref="Framing.MuxLimits"/>.</summary>
@@ -15,4 +17,8 @@ public sealed class MuxSessionOptions
     public TimeSpan CloseGrace { get; init; } = TimeSpan.FromSeconds(2);
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Where the link's output and its streams' inbound pipes take their buffers:
+    /// <see cref="Transport.BlockMemoryPool.Frames"/>, shared by every link of the process.</summary>
+    public MemoryPool<byte> FramePool { get; init; } = Transport.BlockMemoryPool.Frames;
 }

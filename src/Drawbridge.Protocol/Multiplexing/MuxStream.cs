@@ -14,7 +14,7 @@ public sealed partial class MuxStream : DuplexStream, IBufferedSource
 {
     private readonly MuxSession _session;
     private readonly Lock _gate = new(); // guards the receive side and the state flags
-    private readonly Pipe _inbound = UnpausedPipe.CreateInlineReader();
+    private readonly Pipe _inbound;
     private TaskCompletionSource<bool>? _acknowledged; // created when the opener asks (an acceptor never does)
     private int _acknowledgement; // 0 = pending, 1 = acknowledged, 2 = ended first; the first outcome wins
     private bool _remoteFin;
@@ -28,6 +28,7 @@ public sealed partial class MuxStream : DuplexStream, IBufferedSource
     internal MuxStream(MuxSession session, uint id, OpenMessage open)
     {
         _session = session;
+        _inbound = new Pipe(session.StreamPipeOptions);
         Id = id;
         Open = open;
         _receive = new ReceiveWindow(MuxLimits.InitialStreamWindow, MuxLimits.MaxStreamWindow, session.Timestamp());

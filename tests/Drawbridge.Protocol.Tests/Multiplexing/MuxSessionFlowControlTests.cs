@@ -1,6 +1,7 @@
 using Drawbridge.Protocol.Framing;
 using Drawbridge.Protocol.Multiplexing;
 using Drawbridge.Protocol.Tests.Support;
+using Drawbridge.Protocol.Transport;
 
 namespace Drawbridge.Protocol.Tests.Multiplexing;
 
@@ -48,6 +49,39 @@ public sealed class MuxSessionFlowControlTests
         Assert.Equal(sent, sha256);
         Assert.True(accepted.ReceiveWindowSize > MuxLimits.InitialStreamWindow, $"the window stayed at {accepted.ReceiveWindowSize} bytes");
         Assert.True(accepted.ReceiveWindowSize <= MuxLimits.MaxStreamWindow);
+    }
+
+    [Fact(Timeout = TestTimeouts.Test)]
+    public async Task FramesQueuedInAStream_AreHeldInPooledBlocks_WhichTheNextFramesReuse()
+    {
+        // BENCH.md: a steady-state stream allocates nothing per frame. A relay that reads slower
+        // than frames arrive holds up to a window of them; each round here queues a full initial
+        // window of full frames before the stream reads any, and only the first round may make
+        // blocks (small buffers — window updates, the PONG — come from the shared pool).
+        using var pool = new BlockMemoryPool(maxRetained: 64, BlockMemoryPool.FramesSharedUpTo);
+        var (session, peer) = RawMuxPeer.Start(MuxRole.Acceptor, new MuxSessionOptions { FramePool = pool });
+        await using var _ = session;
+        await using var __ = peer;
+        await peer.SendSynAsync(1);
+        MuxStream accepted = (await session.AcceptStreamAsync(CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Event))!;
+        const int Frames = MuxLimits.InitialStreamWindow / MuxLimits.MaxPayload;
+        byte[] sink = new byte[Frames * MuxLimits.MaxPayload];
+        long afterFirstRound = 0;
+
+        for (int round = 0; round < 4; round++)
+        {
+            await peer.SendDataAsync(1, sink.Length);
+            await peer.SendPingAsync(round); // answered once every DATA frame before it is queued
+            await peer.ExpectAsync(MuxFrameType.Ping).WaitAsync(TestTimeouts.Event);
+            await accepted.ReadExactlyAsync(sink).AsTask().WaitAsync(TestTimeouts.Event);
+            if (round == 0)
+            {
+                afterFirstRound = pool.BlocksCreated;
+                Assert.Equal(Frames, afterFirstRound);
+            }
+        }
+
+        Assert.Equal(afterFirstRound, pool.BlocksCreated);
     }
 
     [Theory(Timeout = TestTimeouts.Test)]
