@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Drawbridge.Protocol.Framing;
 
@@ -10,6 +11,7 @@ namespace Drawbridge.Protocol.Transport;
 /// <summary>Writing: each write one binary frame, straight into the output.</summary>
 public sealed partial class ServerWebSocketStream
 {
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // no box per call that waits (BENCH.md: nothing per frame)
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (!buffer.IsEmpty && !await SendFrameAsync(WebSocketOpcode.Binary, buffer, closing: false, cancellationToken))
@@ -37,6 +39,7 @@ public sealed partial class ServerWebSocketStream
     /// Data, Pongs and Close take turns at one gate; nothing follows our Close (false when it
     /// has gone out already).
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // no box per call that waits (BENCH.md: nothing per frame)
     private async ValueTask<bool> SendFrameAsync(WebSocketOpcode opcode, ReadOnlyMemory<byte> payload, bool closing, CancellationToken cancellationToken)
     {
         if (!_writeGate.Wait(0, CancellationToken.None))
