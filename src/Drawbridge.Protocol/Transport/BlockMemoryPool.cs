@@ -23,9 +23,11 @@ namespace Drawbridge.Protocol.Transport;
 /// rent.</item>
 /// </list>
 /// A returned block beyond <c>maxRetained</c> is left to the GC, so a burst does not pin more
-/// than that for good (the mux's pool keeps at most 16 MiB per process, as Kestrel's pool at the
-/// edge does); an idle connection holds no block (Kestrel waits for data before it rents one, and a
-/// pipe returns a block once its bytes are read).
+/// than that (16 MiB in the mux's pool). Nor are kept blocks held for good: every
+/// <see cref="TrimInterval"/> the pool lets go of as many as no rent needed since the last time
+/// (the fewest it held in between), so a busy pool keeps what its traffic reuses and an idle
+/// process gives everything back within two intervals. An idle connection holds no block (Kestrel
+/// waits for data before it rents one, and a pipe returns a block once its bytes are read).
 /// </summary>
 public sealed class BlockMemoryPool : MemoryPool<byte>
 {
@@ -42,21 +44,28 @@ public sealed class BlockMemoryPool : MemoryPool<byte>
     private readonly Lock _gate = new();
     private readonly Block?[] _free;
     private readonly int _sharedUpTo;
+    private readonly ITimer _trimTimer;
     private int _freeCount; // guarded by _gate
+    private int _lowWater; // the fewest free blocks since the last trim; guarded by _gate
     private bool _disposed; // guarded by _gate
     private long _created;
 
     /// <param name="maxRetained">Returned blocks kept for reuse; the rest go to the GC.</param>
     /// <param name="sharedUpTo">Rents of at most this many bytes are served by
     /// <see cref="MemoryPool{T}.Shared"/> instead of a block; 0 = every rent is a block.</param>
-    public BlockMemoryPool(int maxRetained, int sharedUpTo = 0)
+    /// <param name="time">The clock of the trim timer (tests).</param>
+    public BlockMemoryPool(int maxRetained, int sharedUpTo = 0, TimeProvider? time = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxRetained);
         ArgumentOutOfRangeException.ThrowIfNegative(sharedUpTo);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(sharedUpTo, BlockSize);
         _free = new Block?[maxRetained];
         _sharedUpTo = sharedUpTo;
+        _trimTimer = (time ?? TimeProvider.System).CreateTimer(static pool => ((BlockMemoryPool)pool!).Trim(), this, TrimInterval, TrimInterval);
     }
+
+    /// <summary>How often kept blocks that no rent needed are let go.</summary>
+    public static TimeSpan TrimInterval { get; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The pool of every mux pipe in this process (streams' inbound pipes, links' output).</summary>
     public static BlockMemoryPool Frames { get; } = new(FramesRetained, FramesSharedUpTo);
@@ -82,6 +91,7 @@ public sealed class BlockMemoryPool : MemoryPool<byte>
             {
                 Block block = _free[--_freeCount]!;
                 _free[_freeCount] = null;
+                _lowWater = Math.Min(_lowWater, _freeCount);
                 block.Rented();
                 return block;
             }
@@ -102,13 +112,45 @@ public sealed class BlockMemoryPool : MemoryPool<byte>
         }
     }
 
+    /// <summary>Lets go of the blocks that stayed in the pool since the last trim: the coldest,
+    /// at the bottom of the stack.</summary>
+    internal void Trim()
+    {
+        lock (_gate)
+        {
+            int unused = _lowWater;
+            if (unused > 0)
+            {
+                Array.Copy(_free, unused, _free, 0, _freeCount - unused);
+                Array.Clear(_free, _freeCount - unused, unused);
+                _freeCount -= unused;
+            }
+
+            _lowWater = _freeCount;
+        }
+    }
+
+    /// <summary>Blocks kept for reuse now.</summary>
+    internal int FreeCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _freeCount;
+            }
+        }
+    }
+
     protected override void Dispose(bool disposing)
     {
+        _trimTimer.Dispose();
         lock (_gate)
         {
             _disposed = true;
             Array.Clear(_free);
             _freeCount = 0;
+            _lowWater = 0;
         }
     }
 

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Drawbridge.Protocol.Framing;
 using Drawbridge.Protocol.Multiplexing;
 using Drawbridge.Protocol.Transport;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Drawbridge.Protocol.Tests.Transport;
 
@@ -122,12 +123,84 @@ public sealed class BlockMemoryPoolTests
     }
 
     [Fact]
+    public void BlocksNoRentNeededForAWholeInterval_AreLetGo_AndTheOthersKept()
+    {
+        var clock = new FakeTimeProvider();
+        using var pool = new BlockMemoryPool(Retained, time: clock);
+        ReturnAll(RentMany(pool, 6)); // six kept
+        clock.Advance(BlockMemoryPool.TrimInterval); // the interval starts with six
+        Assert.Equal(6, pool.FreeCount);
+
+        ReturnAll(RentMany(pool, 4)); // four needed: two stayed unused all along
+        clock.Advance(BlockMemoryPool.TrimInterval);
+
+        Assert.Equal(4, pool.FreeCount);
+        IMemoryOwner<byte>[] again = RentMany(pool, 4);
+        Assert.Equal(6, pool.BlocksCreated); // the four kept were reused
+        ReturnAll(again);
+    }
+
+    [Fact]
+    public void AnIdlePool_GivesEverythingBack_WithinTwoIntervals()
+    {
+        var clock = new FakeTimeProvider();
+        using var pool = new BlockMemoryPool(Retained, time: clock);
+        ReturnAll(RentMany(pool, Retained));
+
+        clock.Advance(BlockMemoryPool.TrimInterval);
+        clock.Advance(BlockMemoryPool.TrimInterval);
+
+        Assert.Equal(0, pool.FreeCount);
+        using IMemoryOwner<byte> next = pool.Rent();
+        Assert.Equal(Retained + 1, pool.BlocksCreated);
+    }
+
+    [Fact]
+    public void ABusyPool_KeepsItsBlocksAcrossTrims()
+    {
+        var clock = new FakeTimeProvider();
+        using var pool = new BlockMemoryPool(Retained, time: clock);
+        for (int interval = 0; interval < 5; interval++)
+        {
+            ReturnAll(RentMany(pool, Retained)); // every block needed in every interval
+            clock.Advance(BlockMemoryPool.TrimInterval);
+        }
+
+        Assert.Equal(Retained, pool.FreeCount);
+        Assert.Equal(Retained, pool.BlocksCreated);
+    }
+
+    [Fact]
+    public void ADisposedPool_StopsTrimming_AndKeepsNothing()
+    {
+        var clock = new FakeTimeProvider();
+        var pool = new BlockMemoryPool(Retained, time: clock);
+        ReturnAll(RentMany(pool, 3));
+
+        pool.Dispose();
+        clock.Advance(BlockMemoryPool.TrimInterval * 3);
+
+        Assert.Equal(0, pool.FreeCount);
+    }
+
+    [Fact]
     public void TheMuxPool_KeepsAStreamWindowOfFullFrames_AndLeavesSmallBuffersToTheSharedPool()
     {
         Assert.Equal(BlockMemoryPool.FramesRetained * BlockMemoryPool.BlockSize, MuxLimits.MaxStreamWindow);
         Assert.Equal(BlockMemoryPool.Frames, new MuxSessionOptions().FramePool);
         using IMemoryOwner<byte> small = BlockMemoryPool.Frames.Rent(4096);
         Assert.True(small.Memory.Length < BlockMemoryPool.BlockSize);
+    }
+
+    private static IMemoryOwner<byte>[] RentMany(BlockMemoryPool pool, int count) =>
+        [.. Enumerable.Range(0, count).Select(_ => pool.Rent())];
+
+    private static void ReturnAll(IMemoryOwner<byte>[] owners)
+    {
+        foreach (IMemoryOwner<byte> owner in owners)
+        {
+            owner.Dispose();
+        }
     }
 
     private static byte[] ArrayOf(IMemoryOwner<byte> owner)
