@@ -158,24 +158,17 @@ done
 
 # The benchmark harness: bad arguments are refused before anything starts (exit 2, naming
 # what was wrong), then quick mode, so it never rots (bench/README.md); not with a filter.
-bench_refuses() { # expected message, then the arguments
+refuses() { # expected message, then the command
   local expected=$1 output status
   shift
-  output=$(bench/run "$@" 2>&1) && status=0 || status=$?
+  output=$(timeout 60 "$@" 2>&1) && status=0 || status=$?
   if ((status != 2)) || [[ $output != *"$expected"* ]]; then
-    echo "test.sh: bench/run $* should fail with exit 2 and say '$expected'; it exited $status: $output" >&2
+    echo "test.sh: $* should fail with exit 2 and say '$expected'; it exited $status: $output" >&2
     return 1
   fi
 }
-tlsrelay_refuses() { # expected message, then the arguments
-  local expected=$1 output status
-  shift
-  output=$(timeout 30 dotnet "$repo_root/artifacts/bench/tlsrelay/tlsrelay.dll" "$@" 2>&1) && status=0 || status=$?
-  if ((status != 2)) || [[ $output != *"$expected"* ]]; then
-    echo "test.sh: tlsrelay $* should fail with exit 2 and say '$expected'; it exited $status: $output" >&2
-    return 1
-  fi
-}
+bench_refuses() { refuses "$1" bench/run "${@:2}"; }
+tlsrelay_refuses() { refuses "$1" dotnet "$repo_root/artifacts/bench/tlsrelay/tlsrelay.dll" "${@:2}"; }
 if [[ -z $filter ]]; then
   { bench_refuses "unknown measure 'CPU'" --measures T1,CPU &&
     bench_refuses "unknown path 'stunel'" --paths ssh,stunel &&

@@ -213,9 +213,10 @@ stale() {
     \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' \) -newer "$output" -print -quit) ]]
 }
 
-# The product and the harness's own tools (S10k, and the TLS relay of dotnet-2tls), built (Release) into artifacts/bench/ so that nobody's
-# `./drawbridge` or test build replaces the binaries under a running benchmark. drawbridge is
-# either the JIT build run by the dotnet host, or a NativeAOT executable (--drawbridge-build).
+# The product and the harness's own tools (S10k, and dotnet-2tls's TLS relay), built (Release)
+# into artifacts/bench/ so that nobody's `./drawbridge` or test build replaces the binaries
+# under a running benchmark. drawbridge is either the JIT build run by the dotnet host, or a
+# NativeAOT executable (--drawbridge-build).
 readonly drawbridge_out="$repo_root/artifacts/bench/drawbridge"
 readonly drawbridge_aot_out="$repo_root/artifacts/bench/drawbridge-aot"
 readonly s10k_out="$repo_root/artifacts/bench/s10k"
@@ -261,19 +262,19 @@ build_binaries() {
       touch "$drawbridge_dll"
     fi
   fi
-  local tool dll out
-  for tool in S10k TlsRelay; do
-    case $tool in
-      S10k) dll=$s10k_dll out=$s10k_out ;;
-      TlsRelay) dll=$tlsrelay_dll out=$tlsrelay_out ;;
-    esac
-    if stale "$dll" "$bench_dir/$tool" "${sources[@]:1}"; then
-      log "building bench/$tool into ${out#"$repo_root"/}"
-      "${lock[@]}" dotnet build "$bench_dir/$tool" -c Release -o "$out" -nologo -clp:ErrorsOnly >&2 \
-        || { echo "bench/run: building bench/$tool failed (errors above)" >&2; exit 1; }
-      touch "$dll"
-    fi
-  done
+  build_tool S10k "$s10k_dll" "$s10k_out"
+  build_tool TlsRelay "$tlsrelay_dll" "$tlsrelay_out"
+}
+
+# One of the harness's own tools: its folder under bench/, its dll, where it goes. Called by
+# build_binaries (whose `lock` and `sources` it uses).
+build_tool() {
+  local tool="$1" dll="$2" out="$3"
+  stale "$dll" "$bench_dir/$tool" "${sources[@]:1}" || return 0
+  log "building bench/$tool into ${out#"$repo_root"/}"
+  "${lock[@]}" dotnet build "$bench_dir/$tool" -c Release -o "$out" -nologo -clp:ErrorsOnly >&2 \
+    || { echo "bench/run: building bench/$tool failed (errors above)" >&2; exit 1; }
+  touch "$dll"
 }
 
 # The origins every path leads to: iperf3 (T1, T4, CPU), redis (L1, R50, C50) and the S10k

@@ -20,5 +20,5 @@ public sealed class MuxSessionOptions
 
     /// <summary>Where the link's output and its streams' inbound pipes take their buffers:
     /// <see cref="Transport.BlockMemoryPool.Frames"/>, shared by every link of the process.</summary>
-    public MemoryPool<byte> FramePool { get; init; } = Transport.BlockMemoryPool.Frames;
+    internal MemoryPool<byte> FramePool { get; init; } = Transport.BlockMemoryPool.Frames;
 }

@@ -73,7 +73,7 @@ public sealed class BlockMemoryPool : MemoryPool<byte>
     public override int MaxBufferSize => BlockSize;
 
     /// <summary>Blocks this pool has allocated so far (a rent that found none to reuse).</summary>
-    public long BlocksCreated => Interlocked.Read(ref _created);
+    internal long BlocksCreated => Interlocked.Read(ref _created);
 
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {

@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
+using Drawbridge.Protocol.Relaying;
 using Drawbridge.Protocol.Tests.Support;
 using Drawbridge.Protocol.Transport;
 
@@ -189,7 +190,7 @@ public sealed class ReadAheadStreamTests
 
     /// <summary>A socket stand-in: reads take from the chunks added so far (waiting when there
     /// are none), at most what was asked; every read's requested length is recorded.</summary>
-    private sealed class ScriptedStream : Stream
+    private sealed class ScriptedStream : DuplexStream
     {
         private readonly Channel<byte[]> _chunks = Channel.CreateUnbounded<byte[]>();
         private byte[] _current = [];
@@ -228,30 +229,12 @@ public sealed class ReadAheadStreamTests
             return count;
         }
 
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-        public override void Write(byte[] buffer, int offset, int count) => Written.Write(buffer, offset, count);
-
-        public override bool CanRead => true;
-
-        public override bool CanWrite => true;
-
-        public override bool CanSeek => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
+            Written.Write(buffer.Span);
+            return ValueTask.CompletedTask;
         }
 
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
+        public override ValueTask CompleteWritesAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
     }
 }
