@@ -59,11 +59,9 @@ public sealed class MuxSessionFlowControlTests
         // window of full frames before the stream reads any, and only the first round may make
         // blocks (small buffers — window updates, the PONG — come from the shared pool).
         using var pool = new BlockMemoryPool(maxRetained: 64, BlockMemoryPool.FramesSharedUpTo);
-        var (session, peer) = RawMuxPeer.Start(MuxRole.Acceptor, new MuxSessionOptions { FramePool = pool });
+        var (session, peer, accepted) = await RawMuxPeer.StartWithStreamAsync(new MuxSessionOptions { FramePool = pool });
         await using var _ = session;
         await using var __ = peer;
-        await peer.SendSynAsync(1);
-        MuxStream accepted = (await session.AcceptStreamAsync(CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Event))!;
         const int Frames = MuxLimits.InitialStreamWindow / MuxLimits.MaxPayload;
         byte[] sink = new byte[Frames * MuxLimits.MaxPayload];
         long afterFirstRound = 0;

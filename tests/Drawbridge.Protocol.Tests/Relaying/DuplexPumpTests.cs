@@ -214,11 +214,9 @@ public sealed class DuplexPumpTests
         // A source that always has more (as a busy socket does): each read fills one DATA frame
         // whose WebSocket message is four full TLS records; a 64 KiB read would have split into
         // a full frame and a 17-byte one.
-        var (session, peer) = RawMuxPeer.Start(MuxRole.Acceptor);
+        var (session, peer, accepted) = await RawMuxPeer.StartWithStreamAsync();
         await using var _ = session;
         await using var __ = peer;
-        await peer.SendSynAsync(1);
-        MuxStream accepted = (await session.AcceptStreamAsync(CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Event))!;
         byte[] sent = Payload.Random((3 * MuxLimits.SendDataPayload) + 100, seed: 8);
         var source = new MemoryStream(sent);
         Task<RelayResult> pump = DuplexPump.RunAsync(source, accepted, onFailure: null, CancellationToken.None);

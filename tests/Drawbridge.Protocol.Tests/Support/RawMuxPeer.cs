@@ -30,6 +30,16 @@ internal sealed class RawMuxPeer : IAsyncDisposable
         return (session, new RawMuxPeer(peerEnd));
     }
 
+    /// <summary>An acceptor session, the raw peer facing it, and stream 1, which the peer opened
+    /// and the session accepted.</summary>
+    public static async Task<(MuxSession Session, RawMuxPeer Peer, MuxStream Accepted)> StartWithStreamAsync(MuxSessionOptions? options = null)
+    {
+        var (session, peer) = Start(MuxRole.Acceptor, options);
+        await peer.SendSynAsync(1);
+        MuxStream accepted = (await session.AcceptStreamAsync(CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Event))!;
+        return (session, peer, accepted);
+    }
+
     public async Task SendAsync(Action<IBufferWriter<byte>> write)
     {
         _scratch.Clear();
